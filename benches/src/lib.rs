@@ -1,0 +1,1 @@
+//! Shared deterministic fixtures for the nnph benches.

@@ -1,0 +1,103 @@
+//! The error type of this crate.
+
+use std::fmt;
+
+/// An error from building or reading a complex.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+/// What went wrong.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A vertex or edge value is NaN or infinite.
+    NonFiniteValue {
+        /// Which value, e.g. `"vertex 3"` or `"edge 17"`.
+        what: String,
+    },
+    /// An edge names a vertex that does not exist.
+    VertexOutOfRange {
+        /// Index of the edge.
+        edge: usize,
+        /// The offending vertex index.
+        vertex: usize,
+        /// The number of vertices.
+        vertices: usize,
+    },
+    /// An edge joins a vertex to itself.
+    SelfLoop {
+        /// Index of the edge.
+        edge: usize,
+        /// The vertex.
+        vertex: usize,
+    },
+    /// An edge value is smaller than the value of one of its vertices, so the
+    /// 'max' filtration is not a filtration.
+    EdgeBelowVertex {
+        /// Index of the edge.
+        edge: usize,
+        /// The edge value.
+        value: f64,
+        /// The larger of its two vertex values.
+        vertex_value: f64,
+    },
+    /// A malformed line in a text format.
+    Parse {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An I/O error while reading.
+    Io(std::io::Error),
+}
+
+impl Error {
+    /// An error of the given kind.
+    pub fn new(kind: ErrorKind) -> Self {
+        Self { kind }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::NonFiniteValue { what } => write!(f, "{what} has a NaN or infinite value"),
+            ErrorKind::VertexOutOfRange { edge, vertex, vertices } => {
+                write!(f, "edge {edge} names vertex {vertex}, but there are only {vertices} vertices")
+            }
+            ErrorKind::SelfLoop { edge, vertex } => {
+                write!(f, "edge {edge} is a self-loop on vertex {vertex}")
+            }
+            ErrorKind::EdgeBelowVertex { edge, value, vertex_value } => write!(
+                f,
+                "edge {edge} has value {value}, below its vertex value {vertex_value} \
+                 (the 'max' filtration needs edge ≥ vertex)"
+            ),
+            ErrorKind::Parse { line, message } => write!(f, "line {line}: {message}"),
+            ErrorKind::Io(e) => write!(f, "I/O error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Self::new(ErrorKind::Io(e))
+    }
+}

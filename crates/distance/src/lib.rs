@@ -1,0 +1,2 @@
+//! Distances between persistence diagrams.
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! Neural networks as weighted directed graphs.
+#![deny(missing_docs)]

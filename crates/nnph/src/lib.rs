@@ -1,0 +1,2 @@
+//! Persistent homology of neural networks.
+#![deny(missing_docs)]
