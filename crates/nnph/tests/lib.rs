@@ -1,1 +1,7 @@
-// Integration tests.
+//! Integration tests of the facade: golden end-to-end cases, the worked test vector,
+//! and the command-line contract.
+
+mod cli;
+mod golden;
+mod reference8;
+mod support;

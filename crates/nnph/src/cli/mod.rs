@@ -1,0 +1,388 @@
+//! Command-line interface: argument parsing and the subcommands.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use nnph::distance::{GridMode, Metric, MetricOptions};
+use nnph::homology::persistence::{PersistenceOptions, Shortcut};
+use nnph::network::{BiasVertices, Direction, GraphOptions, Normalisation};
+use nnph::pipeline::{self, CompareOptions, DiagramOptions, Input};
+
+/// Persistent homology of neural networks: diagrams and distances, as in
+/// Pérez-Fernández et al. (2021), exactly and fast.
+#[derive(Debug, Parser)]
+#[command(name = "nnph", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// Worker threads (default: RAYON_NUM_THREADS, else all cores). Results do not depend on it.
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compute the persistence diagram of each network (one nnph-diagram/1 JSON per network).
+    Diagram(DiagramArgs),
+    /// Distance matrix between networks (or diagram JSON files) for one metric.
+    Compare(CompareArgs),
+    /// Run the paper's experiment on the bundled 19 digits networks: diagrams, the three
+    /// paper metrics, heatmaps, group statistics, and agreement with the reference outputs.
+    Demo(DemoArgs),
+    /// Describe a network file: layers, parameters, graph size.
+    Info(InfoArgs),
+}
+
+#[derive(Debug, Args)]
+struct GraphArgs {
+    /// Edge direction: by-sign (the paper: w > 0 forward, else backward) or forward.
+    #[arg(long, value_enum, default_value_t = DirectionArg::BySign)]
+    direction: DirectionArg,
+    /// Normaliser of |w|: global (max |parameter| of the network, the paper) or per-layer.
+    #[arg(long, value_enum, default_value_t = NormalisationArg::Global)]
+    normalisation: NormalisationArg,
+    /// Leave biases out of the normaliser (the paper includes them).
+    #[arg(long)]
+    exclude_bias_from_normaliser: bool,
+    /// No bias vertices (the paper has one bias vertex per neuron).
+    #[arg(long)]
+    no_bias_vertices: bool,
+    /// Smallest edge value ζ: edge = max(1 − |w|/M, ζ).
+    #[arg(long, default_value_t = 1e-6, value_name = "ZETA")]
+    zeta: f32,
+    /// Undirected flag complex (the paper uses the directed one; for plain MLPs both agree).
+    #[arg(long)]
+    undirected: bool,
+    /// Highest homology dimension computed (the paper: 3).
+    #[arg(long, default_value_t = 3, value_name = "K")]
+    max_dim: usize,
+    /// Keep the full H0 (do not drop giotto's last essential bar nor pairs with birth = death).
+    #[arg(long)]
+    unreduced: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DirectionArg {
+    BySign,
+    Forward,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum NormalisationArg {
+    Global,
+    PerLayer,
+}
+
+impl GraphArgs {
+    fn options(&self) -> DiagramOptions {
+        let mut graph = GraphOptions::default();
+        graph.direction = match self.direction {
+            DirectionArg::BySign => Direction::BySign,
+            DirectionArg::Forward => Direction::Forward,
+        };
+        graph.normalisation = match self.normalisation {
+            NormalisationArg::Global => Normalisation::Global,
+            NormalisationArg::PerLayer => Normalisation::PerLayer,
+        };
+        graph.include_bias_in_normaliser = !self.exclude_bias_from_normaliser;
+        graph.bias_vertices = if self.no_bias_vertices { BiasVertices::None } else { BiasVertices::PerNeuron };
+        graph.zeta = self.zeta;
+        let mut persistence = PersistenceOptions::default();
+        persistence.directed = !self.undirected;
+        persistence.max_dim = self.max_dim;
+        persistence.shortcut = Shortcut::Auto;
+        DiagramOptions { graph, persistence, giotto_reduced: !self.unreduced }
+    }
+}
+
+#[derive(Debug, Args)]
+struct DiagramArgs {
+    /// Network files (.npz with W0,b0,… or PyTorch names; .safetensors).
+    #[arg(required = true, value_name = "NET")]
+    nets: Vec<PathBuf>,
+    /// Output directory (default: beside each input).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Also write each diagram as .npy rows (birth, death, dim).
+    #[arg(long)]
+    npy: bool,
+    #[command(flatten)]
+    graph: GraphArgs,
+}
+
+#[derive(Debug, Args)]
+struct MetricArgs {
+    /// Metric: heat, silhouette, landscape, betti, persistence-image.
+    #[arg(long, value_name = "M")]
+    metric: String,
+    /// Lifetime threshold: pairs with death − birth ≤ ε are removed (giotto Filtering).
+    #[arg(long, default_value_t = 0.01, value_name = "EPS")]
+    epsilon: f64,
+    /// Value that replaces infinite deaths after filtering.
+    #[arg(long, default_value_t = 1.0, value_name = "V")]
+    infinity: f64,
+    /// Number of grid samples per dimension.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    n_bins: usize,
+    /// Grid: giotto (per pair, batch-dependent padding, the paper) or fixed:LO,HI (same for every pair).
+    #[arg(long, default_value = "giotto", value_name = "G")]
+    grid: String,
+    /// L^p norm of the vectorisation difference.
+    #[arg(long, default_value_t = 2.0, value_name = "P")]
+    p: f64,
+    /// Norm combining the per-dimension distances.
+    #[arg(long, default_value_t = 2.0, value_name = "Q")]
+    order: f64,
+    /// Gaussian width for heat and persistence-image.
+    #[arg(long, default_value_t = 0.1)]
+    sigma: f64,
+    /// Silhouette weight power.
+    #[arg(long, default_value_t = 1.0)]
+    power: f64,
+    /// Number of landscape layers.
+    #[arg(long, default_value_t = 1)]
+    n_layers: usize,
+}
+
+impl MetricArgs {
+    fn options(&self) -> Result<CompareOptions> {
+        let metric: Metric = self.metric.parse().map_err(|e| anyhow::anyhow!("--metric: {e}"))?;
+        let metric = match metric {
+            Metric::Heat { .. } => Metric::Heat { sigma: self.sigma },
+            Metric::Silhouette { .. } => Metric::Silhouette { power: self.power },
+            Metric::Landscape { .. } => Metric::Landscape { n_layers: self.n_layers },
+            Metric::PersistenceImage { weight, .. } => Metric::PersistenceImage { sigma: self.sigma, weight },
+            other => other,
+        };
+        let mut opts = CompareOptions::paper(metric);
+        opts.epsilon = self.epsilon;
+        opts.infinity = self.infinity;
+        let mut m: MetricOptions = opts.metric.clone();
+        m.n_bins = self.n_bins;
+        m.p = self.p;
+        m.order = self.order;
+        m.grid = parse_grid(&self.grid)?;
+        opts.metric = m;
+        Ok(opts)
+    }
+}
+
+fn parse_grid(s: &str) -> Result<GridMode> {
+    if s == "giotto" {
+        return Ok(GridMode::Giotto);
+    }
+    if let Some(rest) = s.strip_prefix("fixed") {
+        let rest = rest.strip_prefix(':').unwrap_or(rest);
+        if rest.is_empty() {
+            return Ok(GridMode::Fixed { lo: 0.0, hi: 1.0 });
+        }
+        let (lo, hi) = rest.split_once(',').context("--grid fixed:LO,HI")?;
+        let lo: f64 = lo.trim().parse().context("--grid fixed:LO,HI: LO is not a number")?;
+        let hi: f64 = hi.trim().parse().context("--grid fixed:LO,HI: HI is not a number")?;
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            bail!("--grid fixed:LO,HI needs finite LO < HI");
+        }
+        return Ok(GridMode::Fixed { lo, hi });
+    }
+    bail!("--grid must be giotto or fixed:LO,HI, not {s:?}")
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// Networks or nnph-diagram/1 JSON files (at least two).
+    #[arg(required = true, num_args = 2.., value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Output matrix: .npy (float64 n×n) or .csv (with labels). Default: CSV on stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Also draw the matrix as an SVG heatmap.
+    #[arg(long, value_name = "FILE.svg")]
+    heatmap: Option<PathBuf>,
+    /// Print progress to stderr.
+    #[arg(long)]
+    progress: bool,
+    #[command(flatten)]
+    metric: MetricArgs,
+    #[command(flatten)]
+    graph: GraphArgs,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Folder of networks (*.npz, *.safetensors), taken in file-name order.
+    #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/golden/digits19/nets"))]
+    nets: PathBuf,
+    /// Folder of reference matrices (<metric>.npy) to compare against, if present.
+    #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/golden/digits19/golden/distances"))]
+    golden: PathBuf,
+    /// Output folder for matrices (.npy, .csv) and heatmaps (.svg).
+    #[arg(long, value_name = "DIR", default_value = "nnph-demo")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct InfoArgs {
+    /// Network files.
+    #[arg(required = true, value_name = "NET")]
+    nets: Vec<PathBuf>,
+}
+
+/// Parses the command line, runs it, and maps errors to exit code 1 with one line on stderr.
+pub(crate) fn run() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+            eprintln!("nnph: --threads {n}: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let result = match &cli.command {
+        Command::Diagram(a) => cmd_diagram(a),
+        Command::Compare(a) => cmd_compare(a),
+        Command::Demo(a) => cmd_demo(a),
+        Command::Info(a) => cmd_info(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let line = format!("{e:#}").replace('\n', " ");
+            eprintln!("nnph: {line}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn cmd_diagram(a: &DiagramArgs) -> Result<()> {
+    let opts = a.graph.options();
+    let inputs: Vec<Input> = a.nets.iter().map(Input::new).collect();
+    for input in &inputs {
+        let diagram = pipeline::input_diagram(input, &opts)?;
+        let dir = match &a.out {
+            Some(d) => d.clone(),
+            None => input.path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
+        let json = dir.join(format!("{}.json", input.label));
+        nnph::io::write_diagram_json(&json, &diagram, Some(&input.path.display().to_string()))?;
+        if a.npy {
+            nnph::io::write_diagram_npy(&dir.join(format!("{}.npy", input.label)), &diagram)?;
+        }
+        let counts: Vec<String> = diagram.dims().iter().map(|d| d.len().to_string()).collect();
+        println!("{}: pairs per dimension [{}] -> {}", input.path.display(), counts.join(", "), json.display());
+    }
+    Ok(())
+}
+
+fn cmd_compare(a: &CompareArgs) -> Result<()> {
+    let copts = a.metric.options()?;
+    let dopts = a.graph.options();
+    let inputs: Vec<Input> = a.inputs.iter().map(Input::new).collect();
+    let t0 = Instant::now();
+    let diagrams = pipeline::input_diagrams(&inputs, &dopts)?;
+    let t1 = Instant::now();
+    let report = |done: usize, total: usize| {
+        if done == total || done % 16 == 0 {
+            eprint!("\rnnph: {done}/{total} pairs");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let progress: Option<&(dyn Fn(usize, usize) + Sync)> = if a.progress { Some(&report) } else { None };
+    let m = pipeline::compare(&diagrams, &copts, progress)?;
+    let t2 = Instant::now();
+    let labels: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
+    match &a.out {
+        Some(path) => nnph::io::write_matrix(path, m.n, &m.values, &labels)?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            nnph::io::write_csv(&mut lock, m.n, &m.values, &labels)?;
+        }
+    }
+    if let Some(svg) = &a.heatmap {
+        nnph::plot::heatmap_svg(svg, &m.values, m.n, &labels, &format!("{} distance", copts.metric.metric))?;
+    }
+    if a.progress {
+        eprintln!(
+            "nnph: diagrams {:.2} s, distances {:.2} s",
+            (t1 - t0).as_secs_f64(),
+            (t2 - t1).as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn cmd_info(a: &InfoArgs) -> Result<()> {
+    for path in &a.nets {
+        let net = nnph::network::Network::from_path(path)?;
+        let sizes = net.layer_sizes();
+        let v: usize = sizes.first().copied().unwrap_or(0) + 2 * sizes.iter().skip(1).sum::<usize>();
+        println!(
+            "{}: layers {:?}, {} parameters, max |parameter| {}, graph {} vertices, {} edges",
+            path.display(),
+            sizes,
+            net.parameter_count(),
+            net.max_abs_parameter(),
+            v,
+            net.parameter_count()
+        );
+    }
+    Ok(())
+}
+
+fn cmd_demo(a: &DemoArgs) -> Result<()> {
+    let nets_dir = &a.nets;
+    let inputs = pipeline::inputs_in_dir(nets_dir, &["npz", "safetensors"])?;
+    if inputs.is_empty() {
+        bail!("{}: no networks found", nets_dir.display());
+    }
+    println!("nnph demo: {} networks from {}", inputs.len(), nets_dir.display());
+    let t0 = Instant::now();
+    let diagrams = pipeline::input_diagrams(&inputs, &DiagramOptions::default())?;
+    let points: usize = diagrams.iter().map(nnph::homology::Diagram::len).sum();
+    println!("  diagrams: {points} points in {:.3} s", t0.elapsed().as_secs_f64());
+    let labels: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
+    for metric in [Metric::Heat { sigma: 0.1 }, Metric::Silhouette { power: 1.0 }, Metric::Landscape { n_layers: 1 }] {
+        let name = metric.to_string();
+        let t = Instant::now();
+        let m = pipeline::compare(&diagrams, &CompareOptions::paper(metric), None)?;
+        let secs = t.elapsed().as_secs_f64();
+        nnph::io::write_matrix(&a.out.join(format!("{name}.npy")), m.n, &m.values, &labels)?;
+        nnph::io::write_matrix(&a.out.join(format!("{name}.csv")), m.n, &m.values, &labels)?;
+        nnph::plot::heatmap_svg(&a.out.join(format!("{name}.svg")), &m.values, m.n, &labels, &format!("{name} distance"))?;
+        let golden = a.golden.join(format!("{name}.npy"));
+        let agreement = match std::fs::read(&golden) {
+            Ok(bytes) => {
+                let g = nnph::network::npy::read_npy(&bytes)
+                    .with_context(|| format!("{}", golden.display()))?
+                    .to_f64_vec()
+                    .with_context(|| format!("{}", golden.display()))?;
+                if g.len() == m.values.len() {
+                    let worst = g.iter().zip(&m.values).map(|(x, y)| rel_err(*x, *y)).fold(0.0, f64::max);
+                    format!("max relative deviation from the reference {worst:.1e}")
+                } else {
+                    "reference has another shape".to_owned()
+                }
+            }
+            Err(_) => "no reference output".to_owned(),
+        };
+        println!("  {name:<10} {:>3}×{:<3} in {secs:.3} s; {agreement}", m.n, m.n);
+        if m.n == 19 {
+            let stats = nnph::stats::group_statistics(&m.values, m.n, &nnph::stats::PAPER_GROUPS);
+            for (g, (mean, std)) in nnph::stats::PAPER_GROUP_NAMES.iter().zip(stats) {
+                println!("      {g:<14} normalised mean {mean:.4}  std {std:.4}");
+            }
+        }
+    }
+    println!("  outputs in {}", a.out.display());
+    Ok(())
+}
+
+fn rel_err(reference: f64, value: f64) -> f64 {
+    let scale = reference.abs().max(1e-300);
+    if reference == value { 0.0 } else { (reference - value).abs() / scale }
+}

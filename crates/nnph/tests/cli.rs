@@ -1,0 +1,217 @@
+//! The command-line contract: outputs, exit codes, one-line errors on bad input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::support::*;
+
+fn nnph(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nnph")).args(args).output().expect("run nnph")
+}
+
+fn stderr_of(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Writes an `.npz` with float32 arrays `(name, shape, data)`.
+fn write_npz(path: &Path, arrays: &[(&str, Vec<usize>, Vec<f32>)]) {
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(f);
+    for (name, shape, data) in arrays {
+        z.start_file(format!("{name}.npy"), zip::write::SimpleFileOptions::default()).unwrap();
+        let mut buf = Vec::new();
+        nnph::network::npy::write_npy_f32(&mut buf, shape, data).unwrap();
+        z.write_all(&buf).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+fn good_layers() -> Vec<(&'static str, Vec<usize>, Vec<f32>)> {
+    vec![
+        ("W0", vec![3, 2], vec![0.5, -0.25, 0.125, 0.75, -1.0, 0.0]),
+        ("b0", vec![2], vec![0.1, -0.2]),
+        ("W1", vec![2, 1], vec![0.3, -0.6]),
+        ("b1", vec![1], vec![0.05]),
+    ]
+}
+
+/// Asserts exit code 1, one line on stderr that names the file, and no panic.
+fn assert_bad_input(o: &Output, file: &Path, what: &str) {
+    let err = stderr_of(o);
+    assert_eq!(o.status.code(), Some(1), "{what}: exit code; stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{what}: one line on stderr, got: {err}");
+    let name = file.file_name().unwrap().to_string_lossy();
+    assert!(err.contains(name.as_ref()), "{what}: the message names the file: {err}");
+    assert!(!err.contains("panicked"), "{what}: no panic: {err}");
+}
+
+#[test]
+fn bad_inputs_exit_1_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = d.join("good.npz");
+    write_npz(&good, &good_layers());
+    let good_bytes = std::fs::read(&good).unwrap();
+
+    let mut cases: Vec<(PathBuf, &str)> = Vec::new();
+    for cut in [0, 10, 30, good_bytes.len() / 2, good_bytes.len() - 1] {
+        let p = d.join(format!("truncated_{cut}.npz"));
+        std::fs::write(&p, &good_bytes[..cut]).unwrap();
+        cases.push((p, "truncated"));
+    }
+    let p = d.join("random.npz");
+    let mut x = 0x1234_5678_u32;
+    let bytes: Vec<u8> = (0..4096)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    std::fs::write(&p, &bytes).unwrap();
+    cases.push((p, "random bytes"));
+    let p = d.join("random.safetensors");
+    std::fs::write(&p, &bytes).unwrap();
+    cases.push((p, "random safetensors"));
+
+    let mut nan = good_layers();
+    nan[2].2[1] = f32::NAN;
+    let p = d.join("nan.npz");
+    write_npz(&p, &nan);
+    cases.push((p, "NaN weight"));
+    let mut inf = good_layers();
+    inf[1].2[0] = f32::INFINITY;
+    let p = d.join("inf.npz");
+    write_npz(&p, &inf);
+    cases.push((p, "infinite bias"));
+    let mut chain = good_layers();
+    chain[2] = ("W1", vec![3, 1], vec![0.3, -0.6, 0.1]);
+    let p = d.join("chain.npz");
+    write_npz(&p, &chain);
+    cases.push((p, "shapes that do not chain"));
+    let zero: Vec<_> = good_layers().into_iter().map(|(n, s, v)| (n, s, vec![0.0; v.len()])).collect();
+    let p = d.join("zero.npz");
+    write_npz(&p, &zero);
+    cases.push((p, "all-zero weights"));
+
+    // An .npy header that claims 2^40 × 2^40 floats.
+    let p = d.join("huge.npz");
+    {
+        let f = std::fs::File::create(&p).unwrap();
+        let mut z = zip::ZipWriter::new(f);
+        z.start_file("W0.npy", zip::write::SimpleFileOptions::default()).unwrap();
+        let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }";
+        let mut h = header.to_owned();
+        while (10 + h.len() + 1) % 64 != 0 {
+            h.push(' ');
+        }
+        h.push('\n');
+        z.write_all(b"\x93NUMPY\x01\x00").unwrap();
+        z.write_all(&(h.len() as u16).to_le_bytes()).unwrap();
+        z.write_all(h.as_bytes()).unwrap();
+        z.write_all(&[0u8; 64]).unwrap();
+        z.finish().unwrap();
+    }
+    cases.push((p, "huge npy header"));
+    // A safetensors header that claims an enormous length.
+    let p = d.join("huge.safetensors");
+    let mut st = (u64::MAX / 2).to_le_bytes().to_vec();
+    st.extend_from_slice(b"{\"a\":1}");
+    std::fs::write(&p, &st).unwrap();
+    cases.push((p, "huge safetensors header"));
+    let p = d.join("missing.npz");
+    cases.push((p, "missing file"));
+
+    for (file, what) in &cases {
+        let f = file.to_str().unwrap();
+        assert_bad_input(&nnph(&["diagram", f, "--out", d.to_str().unwrap()]), file, what);
+        assert_bad_input(&nnph(&["compare", good.to_str().unwrap(), f, "--metric", "heat"]), file, what);
+    }
+}
+
+#[test]
+fn bad_diagram_json_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, r#"{"format":"nnph-diagram/1","diagrams":[{"dim":0,"pairs":[[0,0.5]]}]}"#).unwrap();
+    for (name, text) in [
+        ("notjson.json", "{"),
+        ("format.json", r#"{"format":"other","diagrams":[]}"#),
+        ("order.json", r#"{"format":"nnph-diagram/1","diagrams":[{"dim":0,"pairs":[[0.5,0.1]]}]}"#),
+        ("shape.json", r#"{"format":"nnph-diagram/1","diagrams":[{"dim":0,"pairs":[[0.5]]}]}"#),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        assert_bad_input(&nnph(&["compare", good.to_str().unwrap(), p.to_str().unwrap(), "--metric", "heat"]), &p, name);
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [&["compare", "a.npz"][..], &["frobnicate"], &["compare", "a.npz", "b.npz"]] {
+        let o = nnph(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr_of(&o));
+    }
+    let o = nnph(&["compare", "a.npz", "b.npz", "--metric", "nonsense"]);
+    assert!(matches!(o.status.code(), Some(1 | 2)), "unknown metric: {}", stderr_of(&o));
+}
+
+/// `nnph diagram` then `nnph compare` on the JSON files gives the same matrix as
+/// `nnph compare` on the networks, and `.npy` and `.csv` outputs agree.
+#[test]
+fn diagrams_round_trip_through_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let nets: Vec<PathBuf> =
+        ["t01_321", "t04_ties", "t07_16_12_8_4"].iter().map(|n| testdata().join(format!("golden/tiny/nets/{n}.npz"))).collect();
+    let mut args: Vec<String> = vec!["diagram".into()];
+    args.extend(nets.iter().map(|p| p.display().to_string()));
+    args.extend(["--out".into(), d.display().to_string()]);
+    let o = nnph(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let jsons: Vec<String> =
+        ["t01_321", "t04_ties", "t07_16_12_8_4"].iter().map(|n| d.join(format!("{n}.json")).display().to_string()).collect();
+    let from_nets = d.join("nets.npy");
+    let from_json = d.join("json.npy");
+    let csv = d.join("nets.csv");
+    let mut a: Vec<String> = vec!["compare".into()];
+    a.extend(nets.iter().map(|p| p.display().to_string()));
+    let run = |extra: &[String], out: &Path| {
+        let mut v = extra.to_vec();
+        v.extend(["--metric".into(), "silhouette".into(), "--out".into(), out.display().to_string()]);
+        let o = nnph(&v.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{}", stderr_of(&o));
+    };
+    run(&a, &from_nets);
+    run(&a, &csv);
+    let mut b: Vec<String> = vec!["compare".into()];
+    b.extend(jsons.iter().cloned());
+    run(&b, &from_json);
+    let (s1, m1) = read_npy_f64(&from_nets);
+    let (s2, m2) = read_npy_f64(&from_json);
+    assert_eq!(s1, vec![3, 3]);
+    assert_eq!(s1, s2);
+    assert_eq!(m1, m2, "JSON round trip is exact");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], "network,t01_321,t04_ties,t07_16_12_8_4");
+    let row1: Vec<f64> = rows[2].split(',').skip(1).map(|x| x.parse().unwrap()).collect();
+    assert_eq!(row1, m1[3..6].to_vec(), "CSV holds the same values (shortest round-trip repr)");
+}
+
+#[test]
+fn heatmap_is_an_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("h.svg");
+    let nets: Vec<String> =
+        ["t01_321", "t02_zeros"].iter().map(|n| testdata().join(format!("golden/tiny/nets/{n}.npz")).display().to_string()).collect();
+    let o = nnph(&["compare", &nets[0], &nets[1], "--metric", "heat", "--heatmap", svg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") || text.contains("<svg"));
+    assert!(text.contains("t02_zeros"), "labels are drawn");
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(stdout.starts_with("network,t01_321,t02_zeros"), "CSV on stdout without --out");
+}
