@@ -52,6 +52,33 @@ pub enum ErrorKind {
     },
     /// An I/O error while reading.
     Io(std::io::Error),
+    /// A simplex of an explicit complex is malformed: no vertices, a repeated
+    /// vertex, a NaN or infinite value, or a duplicate of an earlier simplex.
+    InvalidSimplex {
+        /// Index of the simplex in the input list.
+        simplex: usize,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A face of a simplex of an explicit complex is not in the complex.
+    MissingFace {
+        /// Index of the simplex in the input list.
+        simplex: usize,
+        /// The missing face (sorted vertices).
+        face: Vec<u32>,
+    },
+    /// A simplex of an explicit complex has a smaller value than one of its
+    /// faces, so the values do not define a filtration.
+    NonMonotone {
+        /// Index of the simplex in the input list.
+        simplex: usize,
+        /// The value of the simplex.
+        value: f64,
+        /// The face with the larger value (sorted vertices).
+        face: Vec<u32>,
+        /// The value of that face.
+        face_value: f64,
+    },
 }
 
 impl Error {
@@ -71,7 +98,10 @@ impl fmt::Display for Error {
         match &self.kind {
             ErrorKind::NonFiniteValue { what } => write!(f, "{what} has a NaN or infinite value"),
             ErrorKind::VertexOutOfRange { edge, vertex, vertices } => {
-                write!(f, "edge {edge} names vertex {vertex}, but there are only {vertices} vertices")
+                write!(
+                    f,
+                    "edge {edge} names vertex {vertex}, but there are only {vertices} vertices"
+                )
             }
             ErrorKind::SelfLoop { edge, vertex } => {
                 write!(f, "edge {edge} is a self-loop on vertex {vertex}")
@@ -83,6 +113,17 @@ impl fmt::Display for Error {
             ),
             ErrorKind::Parse { line, message } => write!(f, "line {line}: {message}"),
             ErrorKind::Io(e) => write!(f, "I/O error: {e}"),
+            ErrorKind::InvalidSimplex { simplex, message } => {
+                write!(f, "simplex {simplex}: {message}")
+            }
+            ErrorKind::MissingFace { simplex, face } => {
+                write!(f, "simplex {simplex} has the face {face:?}, which is not in the complex")
+            }
+            ErrorKind::NonMonotone { simplex, value, face, face_value } => write!(
+                f,
+                "simplex {simplex} has value {value}, below the value {face_value} of its face \
+                 {face:?} (a filtration needs face ≤ coface)"
+            ),
         }
     }
 }

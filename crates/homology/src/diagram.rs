@@ -88,6 +88,14 @@ impl Diagram {
         self.dims
     }
 
+    /// The number of essential pairs (death `+∞`) of each dimension.
+    ///
+    /// For a diagram of a whole filtered complex (not reduced, not filtered) these are the Betti
+    /// numbers of the complex at the end of the filtration.
+    pub fn betti_numbers(&self) -> Vec<usize> {
+        self.dims.iter().map(|d| d.iter().filter(|p| p.is_essential()).count()).collect()
+    }
+
     /// Sorts every dimension by (birth, death), with a total order on `f64`.
     ///
     /// Diagrams are multisets; sorting gives a canonical form for comparison.

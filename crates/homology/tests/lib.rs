@@ -1,1 +1,8 @@
-// Integration tests.
+//! Integration tests of `nnph-homology`: one binary, one module per area.
+
+mod betti;
+mod common;
+mod giotto;
+mod options;
+mod reduce;
+mod shortcut;
