@@ -1,2 +1,128 @@
-//! Distances between persistence diagrams.
+//! Distances between persistence diagrams, reproducing giotto-tda's
+//! `PairwiseDistance` (version 0.6.2) to rounding error, fast and in little
+//! memory.
+//!
+//! A [`DiagramBatch`] holds the diagrams to compare, optionally with
+//! giotto-tda's filtering and padding ([`DiagramBatch::giotto_filtered`],
+//! [`DiagramBatch::cap_infinity`]); [`pairwise()`] computes the matrix of
+//! distances for one [`Metric`] and its [`MetricOptions`]. The per-diagram
+//! vectorisations ([`silhouette`], [`landscape`], [`betti_curve`],
+//! [`heat_image`], [`persistence_image`]) are public for users who want
+//! features rather than distances.
+//!
+//! # Should I use this crate?
+//!
+//! Use it directly if you already have persistence diagrams (from any tool)
+//! and want giotto-tda-compatible distances. To go from neural networks to
+//! distances in one call, use the `nnph` facade crate, which wires the graph,
+//! homology and distance stages together and re-exports this crate.
+//!
+//! # Example
+//!
+//! The paper's pipeline after persistent homology: filter with ε = 0.01,
+//! cap infinite deaths at 1, then the heat distance with 200 bins.
+//!
+//! ```
+//! use nnph_distance::{DiagramBatch, Metric, MetricOptions, Par, pairwise};
+//! use nnph_homology::{Diagram, PersistencePair as P};
+//!
+//! let a = Diagram::from_dims(vec![
+//!     vec![P::new(0.0, 0.5), P::new(0.0, 0.005)], // the second one is filtered out
+//!     vec![P::new(0.3, f64::INFINITY)],
+//! ]);
+//! let b = Diagram::from_dims(vec![
+//!     vec![P::new(0.0, 0.6)],
+//!     vec![P::new(0.2, f64::INFINITY), P::new(0.7, f64::INFINITY)],
+//! ]);
+//! let mut batch = DiagramBatch::giotto_filtered(&[a, b], 2, 0.01)?;
+//! batch.cap_infinity(1.0)?;
+//! assert_eq!(batch.padded_len(1), 2);
+//! assert_eq!(batch.pad_value(1), Some(0.2));
+//!
+//! let d = pairwise(&batch, &MetricOptions::paper(Metric::HEAT), Par::default())?;
+//! assert_eq!(d.get(0, 1), d.get(1, 0));
+//! assert!(d.get(0, 1) > 0.0 && d.get(0, 0) == 0.0);
+//! // The total is the 2-norm of the per-dimension distances.
+//! let (h0, h1) = (d.get_dim(0, 1, 0), d.get_dim(0, 1, 1));
+//! assert!((d.get(0, 1) - (h0 * h0 + h1 * h1).sqrt()).abs() < 1e-12);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Available metrics
+//!
+//! Every metric is computed per homology dimension `q` on a grid
+//! `t_i = lo + i·Δ` (`i < n_bins − 1`; the last sample is `hi` exactly, as
+//! `numpy.linspace`), `Δ = (hi − lo)/(n_bins − 1)`, chosen by
+//! [`GridMode`]. The per-dimension distances `d_q` are combined as
+//! `‖(d_0, d_1, …)‖_order` ([`MetricOptions::order`], default 2). Below,
+//! `Λ_k(t) = max(0, min(t − b_k, d_k − t))` is the tent of point `(b_k, d_k)`.
+//!
+//! * [`Metric::Silhouette`] `{ power }`: `φ(t) = Σ w_k Λ_k(t) / Σ w_k` with
+//!   `w_k = (d_k − b_k)^power` (lifetimes divided by the diagram's largest one
+//!   first if `power > 8`; `φ = 0` if `Σ w_k = 0`);
+//!   `d_q = Δ^{1/p}·‖φ_A − φ_B‖_p`.
+//! * [`Metric::Landscape`] `{ n_layers }`: `λ_j(t)` = `j`-th largest
+//!   `Λ_k(t)`, layers concatenated; `d_q = Δ^{1/p}·‖λ^A − λ^B‖_p`.
+//! * [`Metric::Betti`]: `β(t) = #{k : b_k ≤ t < d_k}`;
+//!   `d_q = Δ^{1/p}·‖β_A − β_B‖_p`.
+//! * [`Metric::Heat`] `{ sigma }`: points clipped into `[lo, hi]`, points with
+//!   `b = d` dropped, counts per pixel `(⌊(b − lo)/Δ⌋, ⌊(d − lo)/Δ⌋)` smoothed by
+//!   scipy's `gaussian_filter` (width `σ/Δ` pixels, truncated at 4σ, zero
+//!   outside), `H = (G*S − (G*S)ᵀ)/Δ²`; `d_q = Δ^{2/p}·‖H_A − H_B‖_p`.
+//! * [`Metric::PersistenceImage`] `{ sigma, weight }`: points mapped to
+//!   `(b, d − b)`, clipped per axis, points with zero (clipped) persistence
+//!   dropped, counts per pixel weighted per persistence column, smoothed with
+//!   widths `[σ/Δ_b, σ/Δ_p]`, divided by `Δ_b·Δ_p`;
+//!   `d_q = (Δ_b·Δ_p)^{1/p}·‖PI_A − PI_B‖_p`.
+//!
+//! Which points count:
+//!
+//! * **Padding points** `(m_q, m_q)` exist only virtually: they widen
+//!   giotto-tda grids, but contribute nothing to any value (zero weight and
+//!   zero tent for silhouettes and landscapes, never alive for Betti curves,
+//!   dropped as trivial points by heat and persistence images). They would also
+//!   set landscape's effective layer count `min(n_layers, N_q)`, but layers
+//!   beyond the number of points are zero in both diagrams, so distances are
+//!   the same with `n_layers` layers.
+//! * **Trivial points** (`b = d`) likewise contribute nothing.
+//! * **Essential points** (`d = +∞`) are rejected with
+//!   [`ErrorKind::EssentialPoint`]: cap them first with
+//!   [`DiagramBatch::cap_infinity`] (the paper caps at 1.0), because every
+//!   vectorisation above needs finite deaths.
+//!
+//! # Implementation
+//!
+//! Vectorisations stream once over the points without sorting and without
+//! memory proportional to their number: each point's breakpoints (birth,
+//! midpoint, death) are binned against the grid exactly (an arithmetic
+//! guess corrected against the actual sample values), with per-sample event
+//! accumulators in compensated (Neumaier) summation and a final prefix scan;
+//! landscapes keep the `n_layers` smallest births / largest deaths per bin and
+//! merge them by suffix / prefix scans. Heat and persistence-image distances
+//! filter the *difference* of the two count images (the filter is linear),
+//! with a separable filter that skips zero lines. [`pairwise()`] first collects
+//! the distinct (diagram, dimension, grid) vectorisations, computes them in
+//! parallel, then combines pairs in parallel; results do not depend on the
+//! number of threads.
+//!
+//! # Crate features
+//!
+//! * `rayon` (default): [`Par::Rayon`] runs vectorisations and pairs on
+//!   rayon's thread pool.
 #![deny(missing_docs)]
+
+mod batch;
+mod error;
+mod filter;
+mod grid;
+mod metric;
+mod pairwise;
+mod sum;
+mod vectorize;
+
+pub use batch::DiagramBatch;
+pub use error::{Error, ErrorKind};
+pub use grid::{Grid, ImageGrid};
+pub use metric::{GridMode, ImageWeight, Metric, MetricOptions, Par};
+pub use pairwise::{DistanceMatrix, distance, pairwise, pairwise_with_progress};
+pub use vectorize::{betti_curve, heat_image, landscape, persistence_image, silhouette};
