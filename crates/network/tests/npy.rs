@@ -1,0 +1,197 @@
+//! The `.npy` / `.npz` codec.
+
+use std::io::Cursor;
+
+use nnph_network::ErrorKind;
+use nnph_network::npy::{NpyData, read_npy, read_npz, write_npy_f32, write_npy_f64, write_npy_i64};
+
+use crate::common::{npy_f32, zip_bytes};
+
+/// An `.npy` file with a hand-written header (version 1, 2 or 3).
+fn raw_npy(version: u8, dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = b"\x93NUMPY".to_vec();
+    out.extend_from_slice(&[version, 0]);
+    if version == 1 {
+        out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    } else {
+        out.extend_from_slice(&(dict.len() as u32).to_le_bytes());
+    }
+    out.extend_from_slice(dict.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn write_read_round_trip() {
+    let mut bytes = Vec::new();
+    write_npy_f64(&mut bytes, &[2, 3], &[1.0, -2.5, 3.0, f64::INFINITY, 0.1, -0.0]).unwrap();
+    assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    assert_eq!((10 + header_len) % 64, 0);
+    assert_eq!(bytes[10 + header_len - 1], b'\n');
+    assert_eq!(bytes.len(), 10 + header_len + 6 * 8);
+    let a = read_npy(&bytes).unwrap();
+    assert_eq!(a.shape, vec![2, 3]);
+    assert!(!a.fortran_order);
+    let NpyData::F64(v) = &a.data else { panic!() };
+    assert_eq!(v[1], -2.5);
+    assert!(v[3].is_infinite());
+    assert!(v[5].is_sign_negative());
+
+    for shape in [vec![], vec![0], vec![4], vec![2, 0, 3]] {
+        let n: usize = shape.iter().product();
+        let mut bytes = Vec::new();
+        write_npy_i64(&mut bytes, &shape, &vec![7; n]).unwrap();
+        let a = read_npy(&bytes).unwrap();
+        assert_eq!(a.shape, shape);
+        assert_eq!(a.data, NpyData::I64(vec![7; n]));
+    }
+    let err = write_npy_f32(&mut Vec::new(), &[2, 2], &[1.0]).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+}
+
+#[test]
+fn header_as_numpy_writes_it() {
+    // Exactly what numpy 1.26 writes for np.save(f, np.zeros((3, 2), '<f4')).
+    let bytes = npy_f32(&[3, 2], &[0.0; 6]);
+    let expected_dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }";
+    assert_eq!(&bytes[10..10 + expected_dict.len()], expected_dict.as_bytes());
+    assert_eq!(bytes.len(), 128 + 24);
+    let one_d = npy_f32(&[5], &[0.0; 5]);
+    assert!(String::from_utf8_lossy(&one_d).contains("'shape': (5,), }"));
+}
+
+#[test]
+fn fortran_order_is_transposed_to_c() {
+    // The 2x3 matrix [[1, 2, 3], [4, 5, 6]] stored column by column.
+    let data: Vec<u8> =
+        [1.0f32, 4.0, 2.0, 5.0, 3.0, 6.0].iter().flat_map(|x| x.to_le_bytes()).collect();
+    let a =
+        read_npy(&raw_npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", &data))
+            .unwrap();
+    assert!(a.fortran_order);
+    assert_eq!(a.data, NpyData::F32(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]));
+    // 3-D: element (i, j, k) at i + 2j + 4k in Fortran order.
+    let shape = [2usize, 2, 3];
+    let mut f = [0i32; 12];
+    for i in 0..2 {
+        for j in 0..2 {
+            for k in 0..3 {
+                f[i + 2 * j + 4 * k] = (100 * i + 10 * j + k) as i32;
+            }
+        }
+    }
+    let data: Vec<u8> = f.iter().flat_map(|x| x.to_le_bytes()).collect();
+    let a = read_npy(&raw_npy(
+        1,
+        "{'descr': '<i4', 'fortran_order': True, 'shape': (2, 2, 3), }",
+        &data,
+    ))
+    .unwrap();
+    let mut c = Vec::new();
+    for i in 0..shape[0] {
+        for j in 0..shape[1] {
+            for k in 0..shape[2] {
+                c.push((100 * i + 10 * j + k) as i32);
+            }
+        }
+    }
+    assert_eq!(a.data, NpyData::I32(c));
+}
+
+#[test]
+fn dtypes_and_byte_orders() {
+    let cases: Vec<(&str, Vec<u8>, NpyData)> = vec![
+        (">f4", 1.5f32.to_be_bytes().to_vec(), NpyData::F32(vec![1.5])),
+        (">f8", (-2.25f64).to_be_bytes().to_vec(), NpyData::F64(vec![-2.25])),
+        ("<i4", (-7i32).to_le_bytes().to_vec(), NpyData::I32(vec![-7])),
+        (">i8", (-7i64).to_be_bytes().to_vec(), NpyData::I64(vec![-7])),
+        ("<u4", 7u32.to_le_bytes().to_vec(), NpyData::U32(vec![7])),
+        ("<u8", 7u64.to_le_bytes().to_vec(), NpyData::U64(vec![7])),
+        ("<i2", (-3i16).to_le_bytes().to_vec(), NpyData::I16(vec![-3])),
+        (">u2", 3u16.to_be_bytes().to_vec(), NpyData::U16(vec![3])),
+        ("|u1", vec![200], NpyData::U8(vec![200])),
+        ("|i1", vec![0xff], NpyData::I8(vec![-1])),
+        ("|b1", vec![2], NpyData::Bool(vec![true])),
+    ];
+    for (descr, data, expected) in cases {
+        let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': (1,), }}");
+        let a = read_npy(&raw_npy(1, &dict, &data)).unwrap_or_else(|e| panic!("{descr}: {e}"));
+        assert_eq!(a.data, expected, "{descr}");
+    }
+}
+
+#[test]
+fn header_variants() {
+    let data = 1.0f32.to_le_bytes();
+    for (version, dict) in [
+        (2, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }"),
+        (3, "{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (1,)}   \n"),
+        (1, "{'shape': (1L, 1L), 'fortran_order': False, 'descr': '<f4'}"),
+        (1, "{'descr':'<f4','fortran_order':False,'shape':[1]}"),
+    ] {
+        let a = read_npy(&raw_npy(version, dict, &data)).unwrap_or_else(|e| panic!("{dict}: {e}"));
+        assert_eq!(a.data, NpyData::F32(vec![1.0]));
+    }
+    // A 0-d array holds one element.
+    let a = read_npy(&raw_npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': ()}", &data))
+        .unwrap();
+    assert!(a.shape.is_empty());
+    assert_eq!(a.len(), 1);
+}
+
+#[test]
+fn conversions() {
+    let a = |data: NpyData| nnph_network::npy::NpyArray {
+        shape: vec![data.len()],
+        fortran_order: false,
+        data,
+    };
+    assert_eq!(
+        a(NpyData::I64(vec![-3, 1 << 53])).to_f64_vec().unwrap(),
+        vec![-3.0, 9_007_199_254_740_992.0]
+    );
+    let err = a(NpyData::I64(vec![0, (1 << 53) + 1])).to_f64_vec().unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::OutOfRange { index: 1, .. }), "{err}");
+    assert!(a(NpyData::U64(vec![u64::MAX])).to_f64_vec().is_err());
+    assert_eq!(a(NpyData::Bool(vec![true, false])).to_f64_vec().unwrap(), vec![1.0, 0.0]);
+    assert_eq!(a(NpyData::F32(vec![0.1])).to_f64_vec().unwrap(), vec![f64::from(0.1f32)]);
+
+    assert_eq!(a(NpyData::F64(vec![0.1, f64::NAN])).to_f32_vec().unwrap()[0], 0.1f32);
+    assert!(a(NpyData::F64(vec![f64::NAN])).to_f32_vec().unwrap()[0].is_nan());
+    assert!(a(NpyData::F64(vec![-f64::INFINITY])).to_f32_vec().unwrap()[0].is_infinite());
+    let err = a(NpyData::F64(vec![1e39])).to_f32_vec().unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::OutOfRange { index: 0, .. }), "{err}");
+    assert_eq!(
+        a(NpyData::I32(vec![1 << 24, -(1 << 24)])).to_f32_vec().unwrap(),
+        vec![16_777_216.0, -16_777_216.0]
+    );
+    assert!(a(NpyData::I32(vec![(1 << 24) + 1])).to_f32_vec().is_err());
+    assert_eq!(a(NpyData::U8(vec![255])).to_f32_vec().unwrap(), vec![255.0]);
+}
+
+#[test]
+fn npz_preserves_order_and_strips_suffix() {
+    let bytes = zip_bytes(
+        &[
+            ("z.npy", npy_f32(&[1], &[1.0])),
+            ("a", npy_f32(&[1], &[2.0])),
+            ("m.npy.npy", npy_f32(&[1], &[3.0])),
+        ],
+        true,
+    );
+    let arrays = read_npz(Cursor::new(bytes)).unwrap();
+    let names: Vec<&str> = arrays.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["z", "a", "m.npy"]);
+    assert_eq!(arrays[2].1.data, NpyData::F32(vec![3.0]));
+}
+
+#[test]
+fn npz_rejects_garbage() {
+    let err = read_npz(Cursor::new(b"not a zip".to_vec())).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Container { format: "npz", .. }), "{err}");
+    let err =
+        read_npz(Cursor::new(zip_bytes(&[("x.npy", b"garbage".to_vec())], false))).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Npy { tensor, .. } if tensor == "x"), "{err}");
+    assert!(err.to_string().starts_with("tensor \"x\""), "{err}");
+}
