@@ -4,13 +4,14 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use nnph_benches::glorot_mlp;
 use nnph_complex::FilteredGraph;
 use nnph_distance::{DiagramBatch, Metric, MetricOptions, Par};
-use nnph_homology::{Diagram, giotto_reduced};
 use nnph_homology::persistence::{PersistenceOptions, flag_persistence};
+use nnph_homology::{Diagram, giotto_reduced};
 use nnph_network::GraphOptions;
 
 fn diagram(sizes: &[usize], seed: u64) -> Diagram {
     let net = glorot_mlp(sizes, seed);
-    let graph = FilteredGraph::from_petgraph(&net.to_graph(&GraphOptions::default()).unwrap()).unwrap();
+    let graph =
+        FilteredGraph::from_petgraph(&net.to_graph(&GraphOptions::default()).unwrap()).unwrap();
     giotto_reduced(&flag_persistence(&graph, &PersistenceOptions::default()).unwrap())
 }
 
@@ -24,14 +25,21 @@ fn bench(c: &mut Criterion) {
         &[784, 512, 512, 10],
         &[784, 512, 512, 10],
     ];
-    let diagrams: Vec<Diagram> = specs.iter().enumerate().map(|(k, s)| diagram(s, 10 + k as u64)).collect();
+    let diagrams: Vec<Diagram> =
+        specs.iter().enumerate().map(|(k, s)| diagram(s, 10 + k as u64)).collect();
     let mut batch = DiagramBatch::giotto_filtered(&diagrams, 4, 0.01).unwrap();
-    batch.cap_infinity(1.0);
+    batch.cap_infinity(1.0).unwrap();
     let mut g = c.benchmark_group("distance");
     g.sample_size(10);
-    for metric in [Metric::Heat { sigma: 0.1 }, Metric::Silhouette { power: 1.0 }, Metric::Landscape { n_layers: 1 }] {
+    for metric in [
+        Metric::Heat { sigma: 0.1 },
+        Metric::Silhouette { power: 1.0 },
+        Metric::Landscape { n_layers: 1 },
+    ] {
         let opts = MetricOptions::paper(metric.clone());
-        g.bench_function(metric.to_string(), |b| b.iter(|| nnph_distance::pairwise(&batch, &opts, Par::Rayon).unwrap()));
+        g.bench_function(metric.to_string(), |b| {
+            b.iter(|| nnph_distance::pairwise(&batch, &opts, Par::Rayon).unwrap())
+        });
     }
     g.finish();
 }

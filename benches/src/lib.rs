@@ -24,7 +24,11 @@ pub fn glorot_mlp(sizes: &[usize], seed: u64) -> Network {
             let lim = (6.0 / (a + c) as f64).sqrt();
             let weight: Vec<f32> = (0..a * c).map(|_| rng.random_range(-lim..lim) as f32).collect();
             let bias: Vec<f32> = (0..c).map(|_| rng.random_range(-0.05..0.05) as f32).collect();
-            (format!("W{l}"), Array2::from_shape_vec((a, c), weight).expect("shape"), Some(Array1::from(bias)))
+            (
+                format!("W{l}"),
+                Array2::from_shape_vec((a, c), weight).expect("shape"),
+                Some(Array1::from(bias)),
+            )
         })
         .collect();
     Network::try_dense(layers).expect("valid network")

@@ -120,6 +120,8 @@ mod pairwise;
 mod sum;
 mod vectorize;
 
+pub mod matching;
+
 pub use batch::DiagramBatch;
 pub use error::{Error, ErrorKind};
 pub use grid::{Grid, ImageGrid};

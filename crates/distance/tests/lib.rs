@@ -6,6 +6,7 @@ mod support {
 
 mod api;
 mod golden;
+mod matching;
 mod props;
 mod ref8;
 

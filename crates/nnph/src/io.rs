@@ -24,7 +24,8 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create directory", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{}: cannot create directory", dir.display()))?;
     let tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
     {
@@ -32,7 +33,9 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
         write(&mut w).with_context(|| format!("{}: write failed", path.display()))?;
         w.flush().with_context(|| format!("{}: write failed", path.display()))?;
     }
-    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("{}: cannot rename into place", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("{}: cannot rename into place", path.display()))?;
     Ok(())
 }
 
@@ -78,7 +81,10 @@ pub fn diagram_from_json(text: &str) -> Result<Diagram> {
     let mut diagram = Diagram::empty(0);
     let mut seen = Vec::new();
     for (k, d) in dims.iter().enumerate() {
-        let q = d.get("dim").and_then(Value::as_u64).with_context(|| format!("diagrams[{k}] has no integer \"dim\""))?;
+        let q = d
+            .get("dim")
+            .and_then(Value::as_u64)
+            .with_context(|| format!("diagrams[{k}] has no integer \"dim\""))?;
         if q > 64 {
             bail!("diagrams[{k}] has dimension {q}, more than 64");
         }
@@ -87,16 +93,26 @@ pub fn diagram_from_json(text: &str) -> Result<Diagram> {
             bail!("dimension {q} appears twice");
         }
         seen.push(q);
-        let pairs = d.get("pairs").and_then(Value::as_array).with_context(|| format!("diagrams[{k}] has no \"pairs\" array"))?;
+        let pairs = d
+            .get("pairs")
+            .and_then(Value::as_array)
+            .with_context(|| format!("diagrams[{k}] has no \"pairs\" array"))?;
         let out = diagram.dim_mut(q);
         out.reserve(pairs.len());
         for (i, p) in pairs.iter().enumerate() {
-            let arr = p.as_array().filter(|a| a.len() == 2).with_context(|| format!("dim {q} pair {i} is not [birth, death]"))?;
-            let birth = arr[0].as_f64().with_context(|| format!("dim {q} pair {i}: birth is not a number"))?;
+            let arr = p
+                .as_array()
+                .filter(|a| a.len() == 2)
+                .with_context(|| format!("dim {q} pair {i} is not [birth, death]"))?;
+            let birth = arr[0]
+                .as_f64()
+                .with_context(|| format!("dim {q} pair {i}: birth is not a number"))?;
             let death = if arr[1].is_null() {
                 f64::INFINITY
             } else {
-                arr[1].as_f64().with_context(|| format!("dim {q} pair {i}: death is not a number or null"))?
+                arr[1]
+                    .as_f64()
+                    .with_context(|| format!("dim {q} pair {i}: death is not a number or null"))?
             };
             if !birth.is_finite() || death.is_nan() {
                 bail!("dim {q} pair {i}: birth must be finite and death a number or null");
@@ -130,8 +146,10 @@ pub fn write_diagram_json(path: &Path, diagram: &Diagram, source: Option<&str>) 
 ///
 /// I/O or format errors, prefixed with the path.
 pub fn read_diagram_json(path: &Path) -> Result<Diagram> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    diagram_from_json(&text).with_context(|| format!("{}: not an {DIAGRAM_FORMAT} file", path.display()))
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    diagram_from_json(&text)
+        .with_context(|| format!("{}: not an {DIAGRAM_FORMAT} file", path.display()))
 }
 
 /// Writes a diagram as `.npy` rows `(birth, death, dim)` (float64, shape (n, 3)), the
@@ -177,7 +195,12 @@ pub fn write_matrix(path: &Path, n: usize, values: &[f64], labels: &[String]) ->
 /// # Errors
 ///
 /// Any I/O error.
-pub fn write_csv(w: &mut dyn Write, n: usize, values: &[f64], labels: &[String]) -> std::io::Result<()> {
+pub fn write_csv(
+    w: &mut dyn Write,
+    n: usize,
+    values: &[f64],
+    labels: &[String],
+) -> std::io::Result<()> {
     write!(w, "network")?;
     for l in labels {
         write!(w, ",{}", csv_field(l))?;
@@ -194,5 +217,9 @@ pub fn write_csv(w: &mut dyn Write, n: usize, values: &[f64], labels: &[String])
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
 }

@@ -30,7 +30,11 @@ pub struct DiagramOptions {
 
 impl Default for DiagramOptions {
     fn default() -> Self {
-        Self { graph: GraphOptions::default(), persistence: PersistenceOptions::default(), giotto_reduced: true }
+        Self {
+            graph: GraphOptions::default(),
+            persistence: PersistenceOptions::default(),
+            giotto_reduced: true,
+        }
     }
 }
 
@@ -77,7 +81,9 @@ impl Input {
     /// An input with the file stem as label.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
-        let label = path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned());
+        let label = path
+            .file_stem()
+            .map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned());
         Self { path, label }
     }
 
@@ -118,7 +124,7 @@ pub fn input_diagrams(inputs: &[Input], opts: &DiagramOptions) -> Result<Vec<Dia
 pub fn prepare_batch(diagrams: &[Diagram], opts: &CompareOptions) -> Result<DiagramBatch> {
     let dim_count = diagrams.iter().map(Diagram::dim_count).max().unwrap_or(0).max(1);
     let mut batch = DiagramBatch::giotto_filtered(diagrams, dim_count, opts.epsilon)?;
-    batch.cap_infinity(opts.infinity);
+    batch.cap_infinity(opts.infinity)?;
     Ok(batch)
 }
 
@@ -135,7 +141,10 @@ pub fn compare(
     progress: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Result<DistanceMatrix> {
     let batch = prepare_batch(diagrams, opts)?;
-    Ok(nnph_distance::pairwise_with_progress(&batch, &opts.metric, Par::Rayon, progress)?)
+    Ok(match progress {
+        Some(p) => nnph_distance::pairwise_with_progress(&batch, &opts.metric, Par::Rayon, p)?,
+        None => nnph_distance::pairwise(&batch, &opts.metric, Par::Rayon)?,
+    })
 }
 
 /// Builds the inputs for every file of `dir` with one of `extensions`, sorted by name.

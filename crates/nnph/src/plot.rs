@@ -4,6 +4,7 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
+use plotters::style::text_anchor;
 
 /// Draws an n × n matrix (row-major) as an SVG heatmap with labels, written atomically.
 ///
@@ -16,7 +17,13 @@ use plotters::prelude::*;
 /// # Panics
 ///
 /// If `values.len() != n * n` or `labels.len() != n`.
-pub fn heatmap_svg(path: &Path, values: &[f64], n: usize, labels: &[String], title: &str) -> Result<()> {
+pub fn heatmap_svg(
+    path: &Path,
+    values: &[f64],
+    n: usize,
+    labels: &[String],
+    title: &str,
+) -> Result<()> {
     assert_eq!(values.len(), n * n, "values must be n × n");
     assert_eq!(labels.len(), n, "one label per row");
     let cell = 28u32;
@@ -32,17 +39,25 @@ pub fn heatmap_svg(path: &Path, values: &[f64], n: usize, labels: &[String], tit
             let lerp = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
             RGBColor(lerp(255.0, 8.0), lerp(255.0, 48.0), lerp(255.0, 107.0))
         };
-        root.draw(&Text::new(title.to_owned(), (margin as i32, 16), ("sans-serif", 16).into_font()))
-            .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        root.draw(&Text::new(
+            title.to_owned(),
+            (margin as i32, 16),
+            ("sans-serif", 16).into_font(),
+        ))
+        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
         for i in 0..n {
             for j in 0..n {
                 let x0 = (margin + cell * j as u32) as i32;
                 let y0 = (margin + cell * i as u32) as i32;
-                root.draw(&Rectangle::new([(x0, y0), (x0 + cell as i32, y0 + cell as i32)], colour(values[i * n + j]).filled()))
-                    .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+                root.draw(&Rectangle::new(
+                    [(x0, y0), (x0 + cell as i32, y0 + cell as i32)],
+                    colour(values[i * n + j]).filled(),
+                ))
+                .map_err(|e| anyhow!("{}: {e}", path.display()))?;
             }
             let y = (margin + cell * i as u32 + cell / 2) as i32;
-            let style = TextStyle::from(("sans-serif", 11).into_font()).pos(text_anchor::Pos::new(text_anchor::HPos::Right, text_anchor::VPos::Center));
+            let style = TextStyle::from(("sans-serif", 11).into_font())
+                .pos(text_anchor::Pos::new(text_anchor::HPos::Right, text_anchor::VPos::Center));
             root.draw(&Text::new(labels[i].clone(), (margin as i32 - 4, y), style))
                 .map_err(|e| anyhow!("{}: {e}", path.display()))?;
             let x = (margin + cell * i as u32 + cell / 2) as i32;

@@ -5,7 +5,8 @@
 pub const PAPER_GROUPS: [std::ops::Range<usize>; 4] = [0..4, 4..9, 9..14, 14..19];
 
 /// Names of [`PAPER_GROUPS`].
-pub const PAPER_GROUP_NAMES: [&str; 4] = ["layer size", "number layers", "input order", "number labels"];
+pub const PAPER_GROUP_NAMES: [&str; 4] =
+    ["layer size", "number layers", "input order", "number labels"];
 
 /// Normalises `matrix` (n × n, row-major) by its maximum and returns, for each group,
 /// the mean and population standard deviation of the strict upper triangle of the
@@ -16,7 +17,11 @@ pub const PAPER_GROUP_NAMES: [&str; 4] = ["layer size", "number layers", "input 
 /// # Panics
 ///
 /// If `matrix.len() != n * n` or a group reaches past `n`.
-pub fn group_statistics(matrix: &[f64], n: usize, groups: &[std::ops::Range<usize>]) -> Vec<(f64, f64)> {
+pub fn group_statistics(
+    matrix: &[f64],
+    n: usize,
+    groups: &[std::ops::Range<usize>],
+) -> Vec<(f64, f64)> {
     assert_eq!(matrix.len(), n * n, "matrix must be n × n");
     let max = matrix.iter().copied().fold(0.0_f64, f64::max);
     let scale = if max > 0.0 { max } else { 1.0 };
@@ -24,8 +29,11 @@ pub fn group_statistics(matrix: &[f64], n: usize, groups: &[std::ops::Range<usiz
         .iter()
         .map(|g| {
             assert!(g.end <= n, "group {g:?} reaches past n = {n}");
-            let vals: Vec<f64> =
-                g.clone().flat_map(|i| (i + 1..g.end).map(move |j| (i, j))).map(|(i, j)| matrix[i * n + j] / scale).collect();
+            let vals: Vec<f64> = g
+                .clone()
+                .flat_map(|i| (i + 1..g.end).map(move |j| (i, j)))
+                .map(|(i, j)| matrix[i * n + j] / scale)
+                .collect();
             if vals.is_empty() {
                 return (f64::NAN, f64::NAN);
             }

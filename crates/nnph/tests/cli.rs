@@ -91,7 +91,8 @@ fn bad_inputs_exit_1_with_one_line() {
     let p = d.join("chain.npz");
     write_npz(&p, &chain);
     cases.push((p, "shapes that do not chain"));
-    let zero: Vec<_> = good_layers().into_iter().map(|(n, s, v)| (n, s, vec![0.0; v.len()])).collect();
+    let zero: Vec<_> =
+        good_layers().into_iter().map(|(n, s, v)| (n, s, vec![0.0; v.len()])).collect();
     let p = d.join("zero.npz");
     write_npz(&p, &zero);
     cases.push((p, "all-zero weights"));
@@ -102,7 +103,8 @@ fn bad_inputs_exit_1_with_one_line() {
         let f = std::fs::File::create(&p).unwrap();
         let mut z = zip::ZipWriter::new(f);
         z.start_file("W0.npy", zip::write::SimpleFileOptions::default()).unwrap();
-        let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }";
+        let header =
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }";
         let mut h = header.to_owned();
         while (10 + h.len() + 1) % 64 != 0 {
             h.push(' ');
@@ -127,7 +129,11 @@ fn bad_inputs_exit_1_with_one_line() {
     for (file, what) in &cases {
         let f = file.to_str().unwrap();
         assert_bad_input(&nnph(&["diagram", f, "--out", d.to_str().unwrap()]), file, what);
-        assert_bad_input(&nnph(&["compare", good.to_str().unwrap(), f, "--metric", "heat"]), file, what);
+        assert_bad_input(
+            &nnph(&["compare", good.to_str().unwrap(), f, "--metric", "heat"]),
+            file,
+            what,
+        );
     }
 }
 
@@ -135,7 +141,11 @@ fn bad_inputs_exit_1_with_one_line() {
 fn bad_diagram_json_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.json");
-    std::fs::write(&good, r#"{"format":"nnph-diagram/1","diagrams":[{"dim":0,"pairs":[[0,0.5]]}]}"#).unwrap();
+    std::fs::write(
+        &good,
+        r#"{"format":"nnph-diagram/1","diagrams":[{"dim":0,"pairs":[[0,0.5]]}]}"#,
+    )
+    .unwrap();
     for (name, text) in [
         ("notjson.json", "{"),
         ("format.json", r#"{"format":"other","diagrams":[]}"#),
@@ -144,7 +154,11 @@ fn bad_diagram_json_exits_1() {
     ] {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
-        assert_bad_input(&nnph(&["compare", good.to_str().unwrap(), p.to_str().unwrap(), "--metric", "heat"]), &p, name);
+        assert_bad_input(
+            &nnph(&["compare", good.to_str().unwrap(), p.to_str().unwrap(), "--metric", "heat"]),
+            &p,
+            name,
+        );
     }
 }
 
@@ -164,15 +178,19 @@ fn usage_errors_exit_2() {
 fn diagrams_round_trip_through_json() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let nets: Vec<PathBuf> =
-        ["t01_321", "t04_ties", "t07_16_12_8_4"].iter().map(|n| testdata().join(format!("golden/tiny/nets/{n}.npz"))).collect();
+    let nets: Vec<PathBuf> = ["t01_321", "t04_ties", "t07_16_12_8_4"]
+        .iter()
+        .map(|n| testdata().join(format!("golden/tiny/nets/{n}.npz")))
+        .collect();
     let mut args: Vec<String> = vec!["diagram".into()];
     args.extend(nets.iter().map(|p| p.display().to_string()));
     args.extend(["--out".into(), d.display().to_string()]);
     let o = nnph(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(o.status.success(), "{}", stderr_of(&o));
-    let jsons: Vec<String> =
-        ["t01_321", "t04_ties", "t07_16_12_8_4"].iter().map(|n| d.join(format!("{n}.json")).display().to_string()).collect();
+    let jsons: Vec<String> = ["t01_321", "t04_ties", "t07_16_12_8_4"]
+        .iter()
+        .map(|n| d.join(format!("{n}.json")).display().to_string())
+        .collect();
     let from_nets = d.join("nets.npy");
     let from_json = d.join("json.npy");
     let csv = d.join("nets.csv");
@@ -180,7 +198,12 @@ fn diagrams_round_trip_through_json() {
     a.extend(nets.iter().map(|p| p.display().to_string()));
     let run = |extra: &[String], out: &Path| {
         let mut v = extra.to_vec();
-        v.extend(["--metric".into(), "silhouette".into(), "--out".into(), out.display().to_string()]);
+        v.extend([
+            "--metric".into(),
+            "silhouette".into(),
+            "--out".into(),
+            out.display().to_string(),
+        ]);
         let o = nnph(&v.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(o.status.success(), "{}", stderr_of(&o));
     };
@@ -205,9 +228,19 @@ fn diagrams_round_trip_through_json() {
 fn heatmap_is_an_svg() {
     let dir = tempfile::tempdir().unwrap();
     let svg = dir.path().join("h.svg");
-    let nets: Vec<String> =
-        ["t01_321", "t02_zeros"].iter().map(|n| testdata().join(format!("golden/tiny/nets/{n}.npz")).display().to_string()).collect();
-    let o = nnph(&["compare", &nets[0], &nets[1], "--metric", "heat", "--heatmap", svg.to_str().unwrap()]);
+    let nets: Vec<String> = ["t01_321", "t02_zeros"]
+        .iter()
+        .map(|n| testdata().join(format!("golden/tiny/nets/{n}.npz")).display().to_string())
+        .collect();
+    let o = nnph(&[
+        "compare",
+        &nets[0],
+        &nets[1],
+        "--metric",
+        "heat",
+        "--heatmap",
+        svg.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr_of(&o));
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.starts_with("<svg") || text.contains("<svg"));

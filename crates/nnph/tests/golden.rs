@@ -31,19 +31,29 @@ fn sorted(mut d: Diagram) -> Diagram {
 fn check_diagrams(case: &Path, nets_dir: &Path) -> Vec<Diagram> {
     let s = summary(case);
     let names = net_order(&s);
-    let inputs: Vec<Input> = names.iter().map(|n| Input::new(nets_dir.join(format!("{n}.npz")))).collect();
+    let inputs: Vec<Input> =
+        names.iter().map(|n| Input::new(nets_dir.join(format!("{n}.npz")))).collect();
     let ours = pipeline::input_diagrams(&inputs, &DiagramOptions::default()).unwrap();
     for (name, d) in names.iter().zip(&ours) {
         assert_eq!(d.dim_count(), 4, "{name}: dimensions 0..=3");
         let file = case.join(format!("golden/diagrams/{name}.npz"));
         if file.exists() {
             let golden = golden_diagram(&file, "post", 4);
-            assert_eq!(sorted(d.clone()), sorted(golden), "{name}: diagram differs from the golden one");
+            assert_eq!(
+                sorted(d.clone()),
+                sorted(golden),
+                "{name}: diagram differs from the golden one"
+            );
         } else {
             // Only counts are stored: check them.
-            let net = s["nets"].as_array().unwrap().iter().find(|n| n["name"] == name.as_str()).unwrap();
-            let counts: Vec<u64> =
-                net["counts_after_flagser_persistence"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).collect();
+            let net =
+                s["nets"].as_array().unwrap().iter().find(|n| n["name"] == name.as_str()).unwrap();
+            let counts: Vec<u64> = net["counts_after_flagser_persistence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_u64().unwrap())
+                .collect();
             let ours: Vec<u64> = d.dims().iter().map(|p| p.len() as u64).collect();
             assert_eq!(ours, counts, "{name}: pair counts");
         }
@@ -57,10 +67,23 @@ fn check_distances(case: &Path, diagrams: &[Diagram]) {
         let ours = pipeline::compare(diagrams, &CompareOptions::paper(m), None).unwrap();
         let (shape, golden) = read_npy_f64(&case.join(format!("golden/distances/{metric}.npy")));
         assert_eq!(shape, vec![diagrams.len(), diagrams.len()]);
-        assert_matrix_close(&format!("{} {metric}", case.display()), &golden, &ours.values, 1e-9, 1e-12);
-        let (shape, golden) = read_npy_f64(&case.join(format!("golden/distances/{metric}_per_dim.npy")));
+        assert_matrix_close(
+            &format!("{} {metric}", case.display()),
+            &golden,
+            &ours.values,
+            1e-9,
+            1e-12,
+        );
+        let (shape, golden) =
+            read_npy_f64(&case.join(format!("golden/distances/{metric}_per_dim.npy")));
         assert_eq!(shape, vec![diagrams.len(), diagrams.len(), 4]);
-        assert_matrix_close(&format!("{} {metric} per dim", case.display()), &golden, &ours.per_dim, 1e-9, 1e-12);
+        assert_matrix_close(
+            &format!("{} {metric} per dim", case.display()),
+            &golden,
+            &ours.per_dim,
+            1e-9,
+            1e-12,
+        );
     }
 }
 
@@ -83,10 +106,13 @@ fn digits19_diagrams_and_distances() {
 #[test]
 fn digits_groups_batch_dependent_distances() {
     let nets = testdata().join("golden/digits19/nets");
-    for group in ["digits_layer_size", "digits_num_layers", "digits_input_order", "digits_num_labels"] {
+    for group in
+        ["digits_layer_size", "digits_num_layers", "digits_input_order", "digits_num_labels"]
+    {
         let case = testdata().join("golden").join(group);
         let names = net_order(&summary(&case));
-        let inputs: Vec<Input> = names.iter().map(|n| Input::new(nets.join(format!("{n}.npz")))).collect();
+        let inputs: Vec<Input> =
+            names.iter().map(|n| Input::new(nets.join(format!("{n}.npz")))).collect();
         let diagrams = pipeline::input_diagrams(&inputs, &DiagramOptions::default()).unwrap();
         check_distances(&case, &diagrams);
     }
@@ -99,21 +125,33 @@ fn digits19_filtering_and_padding() {
     let case = testdata().join("golden/digits19");
     let s = summary(&case);
     let names = net_order(&s);
-    let diagrams: Vec<Diagram> =
-        names.iter().map(|n| golden_diagram(&case.join(format!("golden/diagrams/{n}.npz")), "post", 4)).collect();
+    let diagrams: Vec<Diagram> = names
+        .iter()
+        .map(|n| golden_diagram(&case.join(format!("golden/diagrams/{n}.npz")), "post", 4))
+        .collect();
     let batch = pipeline::prepare_batch(&diagrams, &CompareOptions::paper(Metric::Betti)).unwrap();
-    let pads: Vec<f64> =
-        s["set"]["pad_values_after_filtering"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-    let shape = s["set"]["padded_shape_after_filtering"].as_array().unwrap()[1].as_u64().unwrap() as usize;
+    let pads: Vec<f64> = s["set"]["pad_values_after_filtering"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let shape =
+        s["set"]["padded_shape_after_filtering"].as_array().unwrap()[1].as_u64().unwrap() as usize;
     let mut total = 0;
     for q in 0..4 {
-        assert_eq!(batch.pad_value(q), pads[q], "pad value of dim {q}");
+        assert_eq!(batch.pad_value(q), Some(pads[q]), "pad value of dim {q}");
         total += batch.padded_len(q);
     }
     assert_eq!(total, shape, "padded length over all dims");
     for (k, name) in names.iter().enumerate() {
-        let golden = sorted(golden_diagram(&case.join(format!("golden/diagrams/{name}.npz")), "filtered", 4));
-        let ours = sorted(Diagram::from_dims((0..4).map(|q| batch.points(k, q).to_vec()).collect()));
+        let golden = sorted(golden_diagram(
+            &case.join(format!("golden/diagrams/{name}.npz")),
+            "filtered",
+            4,
+        ));
+        let ours =
+            sorted(Diagram::from_dims((0..4).map(|q| batch.points(k, q).to_vec()).collect()));
         assert_eq!(ours, golden, "{name}: filtered diagram");
     }
 }

@@ -6,18 +6,18 @@ use nnph::homology::{Diagram, PersistencePair};
 use nnph::network::npy::{self, NpyArray};
 
 /// The repository's `testdata/`.
-pub fn testdata() -> PathBuf {
+pub(crate) fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 /// Reads every array of an `.npz` file.
-pub fn read_npz(path: &Path) -> Vec<(String, NpyArray)> {
+pub(crate) fn read_npz(path: &Path) -> Vec<(String, NpyArray)> {
     let f = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     npy::read_npz(std::io::BufReader::new(f)).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Reads a float64 `.npy` file as (shape, values).
-pub fn read_npy_f64(path: &Path) -> (Vec<usize>, Vec<f64>) {
+pub(crate) fn read_npy_f64(path: &Path) -> (Vec<usize>, Vec<f64>) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let a = npy::read_npy(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let shape = a.shape.clone();
@@ -25,7 +25,7 @@ pub fn read_npy_f64(path: &Path) -> (Vec<usize>, Vec<f64>) {
 }
 
 /// A golden (k, 3) array of rows (birth, death, dim) as a diagram with `dims` dimensions.
-pub fn diagram_from_rows(a: &NpyArray, dims: usize) -> Diagram {
+pub(crate) fn diagram_from_rows(a: &NpyArray, dims: usize) -> Diagram {
     assert_eq!(a.shape.len(), 2);
     assert_eq!(a.shape[1], 3);
     let v = a.to_f64_vec().unwrap();
@@ -37,7 +37,7 @@ pub fn diagram_from_rows(a: &NpyArray, dims: usize) -> Diagram {
 }
 
 /// The named array of a golden diagram file (`raw`, `post` or `filtered`).
-pub fn golden_diagram(path: &Path, which: &str, dims: usize) -> Diagram {
+pub(crate) fn golden_diagram(path: &Path, which: &str, dims: usize) -> Diagram {
     let arrays = read_npz(path);
     let (_, a) = arrays
         .iter()
@@ -47,12 +47,18 @@ pub fn golden_diagram(path: &Path, which: &str, dims: usize) -> Diagram {
 }
 
 /// Relative error with an absolute floor for values near zero.
-pub fn close(reference: f64, value: f64, rel: f64, abs: f64) -> bool {
+pub(crate) fn close(reference: f64, value: f64, rel: f64, abs: f64) -> bool {
     (reference - value).abs() <= abs.max(rel * reference.abs())
 }
 
 /// Asserts two matrices agree entry by entry within `rel` (absolute floor `abs`).
-pub fn assert_matrix_close(what: &str, reference: &[f64], value: &[f64], rel: f64, abs: f64) {
+pub(crate) fn assert_matrix_close(
+    what: &str,
+    reference: &[f64],
+    value: &[f64],
+    rel: f64,
+    abs: f64,
+) {
     assert_eq!(reference.len(), value.len(), "{what}: sizes differ");
     let mut worst = (0.0_f64, 0usize);
     for (k, (r, v)) in reference.iter().zip(value).enumerate() {
@@ -60,6 +66,10 @@ pub fn assert_matrix_close(what: &str, reference: &[f64], value: &[f64], rel: f6
         if e > worst.0 {
             worst = (e, k);
         }
-        assert!(close(*r, *v, rel, abs), "{what}: entry {k}: reference {r:e}, ours {v:e}, relative error {:e}", (r - v).abs() / r.abs());
+        assert!(
+            close(*r, *v, rel, abs),
+            "{what}: entry {k}: reference {r:e}, ours {v:e}, relative error {:e}",
+            (r - v).abs() / r.abs()
+        );
     }
 }

@@ -35,6 +35,24 @@ enum Command {
     Demo(DemoArgs),
     /// Describe a network file: layers, parameters, graph size.
     Info(InfoArgs),
+    /// Persistent homology of a weighted graph in flagser's .flag format (directed flag complex).
+    Flag(FlagArgs),
+}
+
+#[derive(Debug, Args)]
+struct FlagArgs {
+    /// The graph (`dim 0:` vertex values, `dim 1:` lines `src dst value`).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Undirected flag complex (cliques) instead of the directed one.
+    #[arg(long)]
+    undirected: bool,
+    /// Highest homology dimension computed.
+    #[arg(long, default_value_t = 3, value_name = "K")]
+    max_dim: usize,
+    /// Also write the diagram as nnph-diagram/1 JSON.
+    #[arg(long, value_name = "OUT")]
+    json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -89,7 +107,8 @@ impl GraphArgs {
             NormalisationArg::PerLayer => Normalisation::PerLayer,
         };
         graph.include_bias_in_normaliser = !self.exclude_bias_from_normaliser;
-        graph.bias_vertices = if self.no_bias_vertices { BiasVertices::None } else { BiasVertices::PerNeuron };
+        graph.bias_vertices =
+            if self.no_bias_vertices { BiasVertices::None } else { BiasVertices::PerNeuron };
         graph.zeta = self.zeta;
         let mut persistence = PersistenceOptions::default();
         persistence.directed = !self.undirected;
@@ -155,7 +174,9 @@ impl MetricArgs {
             Metric::Heat { .. } => Metric::Heat { sigma: self.sigma },
             Metric::Silhouette { .. } => Metric::Silhouette { power: self.power },
             Metric::Landscape { .. } => Metric::Landscape { n_layers: self.n_layers },
-            Metric::PersistenceImage { weight, .. } => Metric::PersistenceImage { sigma: self.sigma, weight },
+            Metric::PersistenceImage { weight, .. } => {
+                Metric::PersistenceImage { sigma: self.sigma, weight }
+            }
             other => other,
         };
         let mut opts = CompareOptions::paper(metric);
@@ -245,6 +266,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Compare(a) => cmd_compare(a),
         Command::Demo(a) => cmd_demo(a),
         Command::Info(a) => cmd_info(a),
+        Command::Flag(a) => cmd_flag(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -271,7 +293,12 @@ fn cmd_diagram(a: &DiagramArgs) -> Result<()> {
             nnph::io::write_diagram_npy(&dir.join(format!("{}.npy", input.label)), &diagram)?;
         }
         let counts: Vec<String> = diagram.dims().iter().map(|d| d.len().to_string()).collect();
-        println!("{}: pairs per dimension [{}] -> {}", input.path.display(), counts.join(", "), json.display());
+        println!(
+            "{}: pairs per dimension [{}] -> {}",
+            input.path.display(),
+            counts.join(", "),
+            json.display()
+        );
     }
     Ok(())
 }
@@ -291,7 +318,8 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
             }
         }
     };
-    let progress: Option<&(dyn Fn(usize, usize) + Sync)> = if a.progress { Some(&report) } else { None };
+    let progress: Option<&(dyn Fn(usize, usize) + Sync)> =
+        if a.progress { Some(&report) } else { None };
     let m = pipeline::compare(&diagrams, &copts, progress)?;
     let t2 = Instant::now();
     let labels: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
@@ -304,7 +332,13 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
         }
     }
     if let Some(svg) = &a.heatmap {
-        nnph::plot::heatmap_svg(svg, &m.values, m.n, &labels, &format!("{} distance", copts.metric.metric))?;
+        nnph::plot::heatmap_svg(
+            svg,
+            &m.values,
+            m.n,
+            &labels,
+            &format!("{} distance", copts.metric.metric),
+        )?;
     }
     if a.progress {
         eprintln!(
@@ -320,7 +354,8 @@ fn cmd_info(a: &InfoArgs) -> Result<()> {
     for path in &a.nets {
         let net = nnph::network::Network::from_path(path)?;
         let sizes = net.layer_sizes();
-        let v: usize = sizes.first().copied().unwrap_or(0) + 2 * sizes.iter().skip(1).sum::<usize>();
+        let v: usize =
+            sizes.first().copied().unwrap_or(0) + 2 * sizes.iter().skip(1).sum::<usize>();
         println!(
             "{}: layers {:?}, {} parameters, max |parameter| {}, graph {} vertices, {} edges",
             path.display(),
@@ -330,6 +365,42 @@ fn cmd_info(a: &InfoArgs) -> Result<()> {
             v,
             net.parameter_count()
         );
+    }
+    Ok(())
+}
+
+fn cmd_flag(a: &FlagArgs) -> Result<()> {
+    let file = std::fs::File::open(&a.file)
+        .with_context(|| format!("{}: cannot open", a.file.display()))?;
+    let graph = nnph::complex::flag::read_flag(std::io::BufReader::new(file))
+        .with_context(|| format!("{}", a.file.display()))?;
+    let mut opts = PersistenceOptions::default();
+    opts.directed = !a.undirected;
+    opts.max_dim = a.max_dim;
+    let diagram = nnph::homology::persistence::flag_persistence(&graph, &opts)
+        .with_context(|| format!("{}", a.file.display()))?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    use std::io::Write as _;
+    for (q, pairs) in diagram.dims().iter().enumerate() {
+        writeln!(out, "persistence intervals in dim {q}:")?;
+        for p in pairs {
+            if p.death.is_finite() {
+                writeln!(out, " [{},{})", p.birth, p.death)?;
+            } else {
+                writeln!(out, " [{}, )", p.birth)?;
+            }
+        }
+    }
+    let betti: Vec<String> = diagram
+        .dims()
+        .iter()
+        .map(|d| d.iter().filter(|p| p.is_essential()).count().to_string())
+        .collect();
+    writeln!(out, "betti numbers: {}", betti.join(" "))?;
+    out.flush()?;
+    if let Some(json) = &a.json {
+        nnph::io::write_diagram_json(json, &diagram, Some(&a.file.display().to_string()))?;
     }
     Ok(())
 }
@@ -346,14 +417,31 @@ fn cmd_demo(a: &DemoArgs) -> Result<()> {
     let points: usize = diagrams.iter().map(nnph::homology::Diagram::len).sum();
     println!("  diagrams: {points} points in {:.3} s", t0.elapsed().as_secs_f64());
     let labels: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
-    for metric in [Metric::Heat { sigma: 0.1 }, Metric::Silhouette { power: 1.0 }, Metric::Landscape { n_layers: 1 }] {
+    // Filtering, padding and capping are the same for every metric: do them once.
+    let batch = pipeline::prepare_batch(&diagrams, &CompareOptions::paper(Metric::Betti))?;
+    drop(diagrams);
+    for metric in [
+        Metric::Heat { sigma: 0.1 },
+        Metric::Silhouette { power: 1.0 },
+        Metric::Landscape { n_layers: 1 },
+    ] {
         let name = metric.to_string();
         let t = Instant::now();
-        let m = pipeline::compare(&diagrams, &CompareOptions::paper(metric), None)?;
+        let m = nnph::distance::pairwise(
+            &batch,
+            &CompareOptions::paper(metric).metric,
+            nnph::distance::Par::Rayon,
+        )?;
         let secs = t.elapsed().as_secs_f64();
         nnph::io::write_matrix(&a.out.join(format!("{name}.npy")), m.n, &m.values, &labels)?;
         nnph::io::write_matrix(&a.out.join(format!("{name}.csv")), m.n, &m.values, &labels)?;
-        nnph::plot::heatmap_svg(&a.out.join(format!("{name}.svg")), &m.values, m.n, &labels, &format!("{name} distance"))?;
+        nnph::plot::heatmap_svg(
+            &a.out.join(format!("{name}.svg")),
+            &m.values,
+            m.n,
+            &labels,
+            &format!("{name} distance"),
+        )?;
         let golden = a.golden.join(format!("{name}.npy"));
         let agreement = match std::fs::read(&golden) {
             Ok(bytes) => {
@@ -362,7 +450,8 @@ fn cmd_demo(a: &DemoArgs) -> Result<()> {
                     .to_f64_vec()
                     .with_context(|| format!("{}", golden.display()))?;
                 if g.len() == m.values.len() {
-                    let worst = g.iter().zip(&m.values).map(|(x, y)| rel_err(*x, *y)).fold(0.0, f64::max);
+                    let worst =
+                        g.iter().zip(&m.values).map(|(x, y)| rel_err(*x, *y)).fold(0.0, f64::max);
                     format!("max relative deviation from the reference {worst:.1e}")
                 } else {
                     "reference has another shape".to_owned()
