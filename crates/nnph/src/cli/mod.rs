@@ -135,7 +135,8 @@ struct DiagramArgs {
 
 #[derive(Debug, Args)]
 struct MetricArgs {
-    /// Metric: heat, silhouette, landscape, betti, persistence-image.
+    /// Metric: heat, silhouette, landscape, betti, persistence-image (grid-based), or
+    /// wasserstein, bottleneck (exact matching distances, L∞ ground metric; no grid).
     #[arg(long, value_name = "M")]
     metric: String,
     /// Lifetime threshold: pairs with death − birth ≤ ε are removed (giotto Filtering).
@@ -144,13 +145,13 @@ struct MetricArgs {
     /// Value that replaces infinite deaths after filtering.
     #[arg(long, default_value_t = 1.0, value_name = "V")]
     infinity: f64,
-    /// Number of grid samples per dimension.
+    /// Number of grid samples per dimension (grid-based metrics).
     #[arg(long, default_value_t = 200, value_name = "N")]
     n_bins: usize,
     /// Grid: giotto (per pair, batch-dependent padding, the paper) or fixed:LO,HI (same for every pair).
     #[arg(long, default_value = "giotto", value_name = "G")]
     grid: String,
-    /// L^p norm of the vectorisation difference.
+    /// L^p norm of the vectorisation difference (grid-based metrics).
     #[arg(long, default_value_t = 2.0, value_name = "P")]
     p: f64,
     /// Norm combining the per-dimension distances.
@@ -165,6 +166,13 @@ struct MetricArgs {
     /// Number of landscape layers.
     #[arg(long, default_value_t = 1)]
     n_layers: usize,
+    /// Wasserstein exponent (≥ 1; inf gives the bottleneck distance).
+    #[arg(long, default_value_t = 2.0, value_name = "Q")]
+    q: f64,
+    /// Allowed relative error of wasserstein and bottleneck (0 ≤ D < 1; 0 = exact). Today
+    /// the exact solver answers every D, so the values are always exact.
+    #[arg(long, default_value_t = 0.01, value_name = "D")]
+    delta: f64,
 }
 
 impl MetricArgs {
@@ -177,6 +185,8 @@ impl MetricArgs {
             Metric::PersistenceImage { weight, .. } => {
                 Metric::PersistenceImage { sigma: self.sigma, weight }
             }
+            Metric::Wasserstein { .. } => Metric::Wasserstein { q: self.q, delta: self.delta },
+            Metric::Bottleneck { .. } => Metric::Bottleneck { delta: self.delta },
             other => other,
         };
         let mut opts = CompareOptions::paper(metric);
@@ -353,17 +363,15 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
 fn cmd_info(a: &InfoArgs) -> Result<()> {
     for path in &a.nets {
         let net = nnph::network::Network::from_path(path)?;
-        let sizes = net.layer_sizes();
-        let v: usize =
-            sizes.first().copied().unwrap_or(0) + 2 * sizes.iter().skip(1).sum::<usize>();
+        let graph = net.to_graph(&GraphOptions::default())?;
         println!(
             "{}: layers {:?}, {} parameters, max |parameter| {}, graph {} vertices, {} edges",
             path.display(),
-            sizes,
+            net.layer_sizes(),
             net.parameter_count(),
             net.max_abs_parameter(),
-            v,
-            net.parameter_count()
+            graph.node_count(),
+            graph.edge_count()
         );
     }
     Ok(())
