@@ -36,7 +36,7 @@ fn bench(c: &mut Criterion) {
         Metric::Silhouette { power: 1.0 },
         Metric::Landscape { n_layers: 1 },
     ] {
-        let opts = MetricOptions::paper(metric.clone());
+        let opts = MetricOptions::paper(metric);
         g.bench_function(metric.to_string(), |b| {
             b.iter(|| nnph_distance::pairwise(&batch, &opts, Par::Rayon).unwrap())
         });

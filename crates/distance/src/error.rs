@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::matching::{MatchingError, MatchingErrorKind};
+
 /// An error from building a [`DiagramBatch`](crate::DiagramBatch), validating
 /// options or computing a vectorisation or distance.
 ///
@@ -55,6 +57,25 @@ pub enum ErrorKind {
         /// Why it is invalid.
         detail: String,
     },
+    /// A matching distance ([`Metric::Wasserstein`](crate::Metric::Wasserstein),
+    /// [`Metric::Bottleneck`](crate::Metric::Bottleneck)) failed for one pair
+    /// of diagrams in one homology dimension, typically because the points
+    /// exceed the exact solver's size limits
+    /// ([`MatchingErrorKind::TooLarge`]).
+    ///
+    /// [`pairwise()`](crate::pairwise()) reports the first failing pair and
+    /// dimension in pair order (`(0, 1), (0, 2), …`, dimensions ascending),
+    /// whatever the thread count.
+    Matching {
+        /// Index of the first diagram of the pair in the batch.
+        diagram_i: usize,
+        /// Index of the second diagram of the pair in the batch.
+        diagram_j: usize,
+        /// Homology dimension.
+        dim: usize,
+        /// The error of the matching solver.
+        error: MatchingError,
+    },
 }
 
 impl Error {
@@ -97,6 +118,23 @@ impl fmt::Display for Error {
             ),
             ErrorKind::InvalidOption { name, detail } => {
                 write!(f, "invalid option `{name}`: {detail}")
+            }
+            ErrorKind::Matching { diagram_i, diagram_j, dim, error } => {
+                write!(
+                    f,
+                    "matching distance between diagrams {diagram_i} and {diagram_j} in \
+                     dimension {dim}: {error}"
+                )?;
+                if let MatchingErrorKind::TooLarge { .. } = error.kind() {
+                    write!(
+                        f,
+                        "; to shrink the problem, filter out more short-lived points (a \
+                         larger filtering epsilon), compute fewer homology dimensions, or \
+                         use a grid-based metric (heat, silhouette, landscape, betti, \
+                         persistence-image), which has no size limit"
+                    )?;
+                }
+                Ok(())
             }
         }
     }

@@ -50,11 +50,14 @@
 //!
 //! # Available metrics
 //!
-//! Every metric is computed per homology dimension `q` on a grid
+//! Every metric gives one distance `d_q` per homology dimension `q`; the
+//! per-dimension distances are combined as `‖(d_0, d_1, …)‖_order`
+//! ([`MetricOptions::order`], default 2).
+//!
+//! **Grid-based metrics** sample a vectorisation on a grid
 //! `t_i = lo + i·Δ` (`i < n_bins − 1`; the last sample is `hi` exactly, as
 //! `numpy.linspace`), `Δ = (hi − lo)/(n_bins − 1)`, chosen by
-//! [`GridMode`]. The per-dimension distances `d_q` are combined as
-//! `‖(d_0, d_1, …)‖_order` ([`MetricOptions::order`], default 2). Below,
+//! [`GridMode`], and take an `L^p` norm ([`MetricOptions::p`]). Below,
 //! `Λ_k(t) = max(0, min(t − b_k, d_k − t))` is the tent of point `(b_k, d_k)`.
 //!
 //! * [`Metric::Silhouette`] `{ power }`: `φ(t) = Σ w_k Λ_k(t) / Σ w_k` with
@@ -75,20 +78,46 @@
 //!   widths `[σ/Δ_b, σ/Δ_p]`, divided by `Δ_b·Δ_p`;
 //!   `d_q = (Δ_b·Δ_p)^{1/p}·‖PI_A − PI_B‖_p`.
 //!
+//! **Matching metrics** use no grid (`n_bins`, `p` and `grid` are ignored).
+//! A matching pairs points of `A` with points of `B` and sends the rest to
+//! the diagonal; a point–point edge costs the `L∞` distance
+//! `max(|b₁ − b₂|, |d₁ − d₂|)` and a point–diagonal edge `(d − b)/2`
+//! (hera's and giotto-tda's `internal_p = ∞`). The values are exact (see
+//! [`matching`] for the algorithms and size limits).
+//!
+//! * [`Metric::Wasserstein`] `{ q, delta }`:
+//!   `d_q = (min over matchings of Σ cost^q)^{1/q}`.
+//! * [`Metric::Bottleneck`] `{ delta }`: `d_q` = min over matchings of the
+//!   largest edge cost.
+//!
+//! Their `delta` is hera's allowed relative error; the exact solver answers
+//! every `delta` today (approximate modes are future work), so giotto-tda's
+//! approximate values (default `delta = 0.01`) lie within that relative
+//! error of ours.
+//!
 //! Which points count:
 //!
 //! * **Padding points** `(m_q, m_q)` exist only virtually: they widen
 //!   giotto-tda grids, but contribute nothing to any value (zero weight and
 //!   zero tent for silhouettes and landscapes, never alive for Betti curves,
-//!   dropped as trivial points by heat and persistence images). They would also
-//!   set landscape's effective layer count `min(n_layers, N_q)`, but layers
-//!   beyond the number of points are zero in both diagrams, so distances are
-//!   the same with `n_layers` layers.
-//! * **Trivial points** (`b = d`) likewise contribute nothing.
-//! * **Essential points** (`d = +∞`) are rejected with
-//!   [`ErrorKind::EssentialPoint`]: cap them first with
-//!   [`DiagramBatch::cap_infinity`] (the paper caps at 1.0), because every
-//!   vectorisation above needs finite deaths.
+//!   dropped as trivial points by heat and persistence images, and trivial
+//!   points for the matching metrics, so nothing is added there either). They
+//!   would also set landscape's effective layer count `min(n_layers, N_q)`,
+//!   but layers beyond the number of points are zero in both diagrams, so
+//!   distances are the same with `n_layers` layers.
+//! * **Trivial points** (`b = d`) likewise contribute nothing to any metric
+//!   (the matching metrics drop them, as hera does).
+//! * **Essential points** (`d = +∞`):
+//!   - silhouette, landscape, Betti, heat and persistence image reject them
+//!     with [`ErrorKind::EssentialPoint`]: cap them first with
+//!     [`DiagramBatch::cap_infinity`] (the paper caps at 1.0), because every
+//!     vectorisation needs finite deaths;
+//!   - Wasserstein and bottleneck accept them, as hera does: in each
+//!     dimension the essential points of `A` are matched only with those of
+//!     `B`, at cost `|b₁ − b₂|`, and if their numbers differ `d_q = +∞` (and
+//!     so is the combined distance). After [`DiagramBatch::cap_infinity`]
+//!     (the paper's pipeline) there are none: capped points are ordinary
+//!     finite points.
 //!
 //! # Implementation
 //!
@@ -102,8 +131,9 @@
 //! filter the *difference* of the two count images (the filter is linear),
 //! with a separable filter that skips zero lines. [`pairwise()`] first collects
 //! the distinct (diagram, dimension, grid) vectorisations, computes them in
-//! parallel, then combines pairs in parallel; results do not depend on the
-//! number of threads.
+//! parallel, then combines pairs in parallel; for matching metrics it solves
+//! one matching problem per (pair, dimension), in parallel. Results are
+//! collected in a fixed order and do not depend on the number of threads.
 //!
 //! # Crate features
 //!

@@ -6,7 +6,9 @@ use std::str::FromStr;
 use crate::error::Error;
 
 /// A distance between persistence diagrams, computed per homology dimension
-/// from a vectorisation sampled on a grid (see the crate docs for formulas).
+/// (see the crate docs for formulas) either from a vectorisation sampled on a
+/// grid (heat, silhouette, landscape, Betti curve, persistence image) or by an
+/// optimal matching of the points (Wasserstein, bottleneck).
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Metric {
@@ -36,6 +38,46 @@ pub enum Metric {
         sigma: f64,
         /// Weight of each persistence column.
         weight: ImageWeight,
+    },
+    /// The `q`-Wasserstein matching distance (giotto-tda `'wasserstein'`)
+    /// with the `L∞` ground metric; defaults `q = 2`, `delta = 0.01`.
+    ///
+    /// No grid is used: [`MetricOptions::n_bins`], [`MetricOptions::p`] and
+    /// [`MetricOptions::grid`] are ignored. See
+    /// [`matching::wasserstein_exact`](crate::matching::wasserstein_exact)
+    /// for the conventions, algorithms and size limits.
+    ///
+    /// `delta` is the allowed relative error, as in hera and giotto-tda
+    /// (`delta = 0` asks for the exact value). Approximate auction/geometric
+    /// modes are future work; today the exact solver answers every delta, so
+    /// the result is always the exact distance (which satisfies any
+    /// relative-error bound) and does not depend on `delta`. giotto-tda's
+    /// values (hera, default `delta = 0.01`) can therefore differ from ours
+    /// by up to that relative error.
+    Wasserstein {
+        /// The exponent, `≥ 1`; `f64::INFINITY` gives the bottleneck distance.
+        q: f64,
+        /// Allowed relative error, `0 ≤ delta < 1` (see above: unused today).
+        delta: f64,
+    },
+    /// The bottleneck matching distance (giotto-tda `'bottleneck'`) with the
+    /// `L∞` ground metric; default `delta = 0.01`.
+    ///
+    /// No grid is used: [`MetricOptions::n_bins`], [`MetricOptions::p`] and
+    /// [`MetricOptions::grid`] are ignored. See
+    /// [`matching::bottleneck_exact`](crate::matching::bottleneck_exact) for
+    /// the conventions, algorithms and size limits.
+    ///
+    /// `delta` is the allowed relative error, as in hera and giotto-tda
+    /// (`delta = 0` asks for the exact value). Approximate auction/geometric
+    /// modes are future work; today the exact solver answers every delta, so
+    /// the result is always the exact distance (which satisfies any
+    /// relative-error bound) and does not depend on `delta`. giotto-tda's
+    /// values (hera, default `delta = 0.01`) can therefore differ from ours
+    /// by up to that relative error.
+    Bottleneck {
+        /// Allowed relative error, `0 ≤ delta < 1` (see above: unused today).
+        delta: f64,
     },
 }
 
@@ -70,6 +112,10 @@ impl Metric {
     /// Persistence image with giotto-tda's defaults (`sigma = 0.1`, unit weights).
     pub const PERSISTENCE_IMAGE: Metric =
         Metric::PersistenceImage { sigma: 0.1, weight: ImageWeight::Ones };
+    /// Wasserstein with giotto-tda's defaults (`q = 2`, `delta = 0.01`).
+    pub const WASSERSTEIN: Metric = Metric::Wasserstein { q: 2.0, delta: 0.01 };
+    /// Bottleneck with giotto-tda's default `delta = 0.01`.
+    pub const BOTTLENECK: Metric = Metric::Bottleneck { delta: 0.01 };
 
     /// The metric's name, as accepted by [`FromStr`] and printed by [`Display`](fmt::Display).
     pub fn name(&self) -> &'static str {
@@ -79,7 +125,17 @@ impl Metric {
             Metric::Landscape { .. } => "landscape",
             Metric::Betti => "betti",
             Metric::PersistenceImage { .. } => "persistence-image",
+            Metric::Wasserstein { .. } => "wasserstein",
+            Metric::Bottleneck { .. } => "bottleneck",
         }
+    }
+
+    /// Whether this is a matching distance ([`Metric::Wasserstein`],
+    /// [`Metric::Bottleneck`]), computed on the points themselves: no grid,
+    /// so [`MetricOptions::n_bins`], [`MetricOptions::p`] and
+    /// [`MetricOptions::grid`] play no role.
+    pub fn is_matching(&self) -> bool {
+        matches!(self, Metric::Wasserstein { .. } | Metric::Bottleneck { .. })
     }
 
     /// Checks the metric's parameters.
@@ -87,8 +143,9 @@ impl Metric {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidOption`](crate::ErrorKind::InvalidOption) for a
-    /// non-positive or non-finite `sigma`, a non-positive or NaN `power`, or
-    /// `n_layers == 0`.
+    /// non-positive or non-finite `sigma`, a non-positive or NaN `power`,
+    /// `n_layers == 0`, a Wasserstein `q < 1` (or NaN), or a `delta` outside
+    /// `[0, 1)` (or NaN).
     pub fn validate(&self) -> Result<(), Error> {
         match *self {
             Metric::Heat { sigma } | Metric::PersistenceImage { sigma, .. } => check_sigma(sigma),
@@ -101,7 +158,28 @@ impl Metric {
                 }
             }
             Metric::Betti => Ok(()),
+            Metric::Wasserstein { q, delta } => {
+                if q.is_nan() || q < 1.0 {
+                    return Err(Error::option(
+                        "q",
+                        format!("need a Wasserstein exponent q >= 1 (infinity allowed), got {q}"),
+                    ));
+                }
+                check_delta(delta)
+            }
+            Metric::Bottleneck { delta } => check_delta(delta),
         }
+    }
+}
+
+fn check_delta(delta: f64) -> Result<(), Error> {
+    if (0.0..1.0).contains(&delta) {
+        Ok(())
+    } else {
+        Err(Error::option(
+            "delta",
+            format!("need a relative error 0 <= delta < 1 (0 = exact), got {delta}"),
+        ))
     }
 }
 
@@ -122,7 +200,8 @@ pub(crate) fn check_power(power: f64) -> Result<(), Error> {
 }
 
 /// Parses `heat`, `silhouette`, `landscape`, `betti`, `persistence-image`
-/// (or `persistence_image`), ASCII case-insensitively, with default parameters.
+/// (or `persistence_image`), `wasserstein`, `bottleneck`, ASCII
+/// case-insensitively, with default parameters.
 impl FromStr for Metric {
     type Err = Error;
 
@@ -133,11 +212,13 @@ impl FromStr for Metric {
             "landscape" => Ok(Metric::LANDSCAPE),
             "betti" => Ok(Metric::Betti),
             "persistence-image" | "persistence_image" => Ok(Metric::PERSISTENCE_IMAGE),
+            "wasserstein" => Ok(Metric::WASSERSTEIN),
+            "bottleneck" => Ok(Metric::BOTTLENECK),
             other => Err(Error::option(
                 "metric",
                 format!(
-                    "unknown metric `{other}` (expected heat, silhouette, landscape, betti \
-                     or persistence-image)"
+                    "unknown metric `{other}` (expected heat, silhouette, landscape, betti, \
+                     persistence-image, wasserstein or bottleneck)"
                 ),
             )),
         }
@@ -204,11 +285,13 @@ pub enum Par {
 pub struct MetricOptions {
     /// The metric and its parameters.
     pub metric: Metric,
-    /// Grid size (giotto-tda default 100; the paper uses 200).
+    /// Grid size (giotto-tda default 100; the paper uses 200). Ignored by
+    /// matching metrics ([`Metric::is_matching`]).
     pub n_bins: usize,
     /// The `p` of the per-dimension `L^p` norm (`≥ 1`, may be `f64::INFINITY`).
+    /// Ignored by matching metrics, whose exponent is their own `q`.
     pub p: f64,
-    /// How grids are chosen.
+    /// How grids are chosen. Ignored by matching metrics.
     pub grid: GridMode,
     /// The per-dimension distances `d_q` are combined as `‖(d_0, …)‖_order`
     /// (`≥ 1`, may be `f64::INFINITY`; default 2).
@@ -257,17 +340,22 @@ impl MetricOptions {
     ///
     /// [`ErrorKind::InvalidOption`](crate::ErrorKind::InvalidOption) for
     /// `n_bins < 2`, `p < 1`, `order < 1` (or NaN), a fixed grid that is not
-    /// finite with `lo < hi`, or invalid metric parameters.
+    /// finite with `lo < hi`, or invalid metric parameters. For matching
+    /// metrics the grid options (`n_bins`, `p`, `grid`), which they ignore,
+    /// are not checked.
     pub fn validate(&self) -> Result<(), Error> {
         self.metric.validate()?;
+        if self.order.is_nan() || self.order < 1.0 {
+            return Err(Error::option("order", format!("need order >= 1, got {}", self.order)));
+        }
+        if self.metric.is_matching() {
+            return Ok(());
+        }
         if self.n_bins < 2 {
             return Err(Error::option("n_bins", format!("need at least 2, got {}", self.n_bins)));
         }
         if self.p.is_nan() || self.p < 1.0 {
             return Err(Error::option("p", format!("need p >= 1, got {}", self.p)));
-        }
-        if self.order.is_nan() || self.order < 1.0 {
-            return Err(Error::option("order", format!("need order >= 1, got {}", self.order)));
         }
         if let GridMode::Fixed { lo, hi } = self.grid
             && (lo.is_nan() || hi.is_nan() || lo >= hi || !(hi - lo).is_finite())

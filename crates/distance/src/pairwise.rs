@@ -10,6 +10,7 @@ use crate::batch::DiagramBatch;
 use crate::error::{Error, ErrorKind};
 use crate::filter::gaussian_filter;
 use crate::grid::{Binner, Grid, ImageGrid};
+use crate::matching::{GroundMetric, bottleneck_exact, wasserstein_exact};
 use crate::metric::{GridMode, Metric, MetricOptions, Par};
 use crate::sum::Neumaier;
 use crate::vectorize::{
@@ -292,7 +293,69 @@ fn dim_distance(opts: &MetricOptions, grid: &PairGrid, a: &Vector, b: &Vector) -
 }
 
 fn combine(per_dim: &[f64], order: f64) -> f64 {
+    // Matching distances can be +∞ (different numbers of essential points);
+    // compensated summation would turn ∞ − ∞ into NaN.
+    if per_dim.iter().any(|d| d.is_infinite()) {
+        return f64::INFINITY;
+    }
     lp_norm(per_dim.iter().copied(), order)
+}
+
+/// The matching distance of diagrams `i` and `j` in dimension `q`, with
+/// hera's and giotto-tda's `L∞` ground metric (`internal_p = ∞`).
+fn matching_distance(
+    metric: &Metric,
+    batch: &DiagramBatch,
+    i: usize,
+    j: usize,
+    q: usize,
+) -> Result<f64, Error> {
+    let (a, b) = (batch.points(i, q), batch.points(j, q));
+    // Exact solvers only, for every delta (an exact value meets any
+    // relative-error bound).
+    let r = match *metric {
+        Metric::Wasserstein { q: exponent, delta: _ } => {
+            wasserstein_exact(a, b, exponent, GroundMetric::LInf)
+        }
+        Metric::Bottleneck { delta: _ } => bottleneck_exact(a, b, GroundMetric::LInf),
+        _ => unreachable!("called for matching metrics only"),
+    };
+    r.map_err(|error| Error::new(ErrorKind::Matching { diagram_i: i, diagram_j: j, dim: q, error }))
+}
+
+/// The per-dimension matching distances of the given pairs: one work item
+/// per (pair, dimension), run in parallel and collected in order. After a
+/// failure, items later in that order are skipped, but every earlier item
+/// still runs, so the error returned (the first failing item in order) does
+/// not depend on the thread count.
+fn run_matching(
+    batch: &DiagramBatch,
+    opts: &MetricOptions,
+    par: Par,
+    pairs: &[(usize, usize)],
+    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Result<Vec<Vec<f64>>, Error> {
+    let dims = batch.dim_count();
+    let items: Vec<usize> = (0..pairs.len() * dims).collect();
+    let total = items.len();
+    let done = AtomicUsize::new(0);
+    let first_failure = AtomicUsize::new(usize::MAX);
+    let results: Vec<Option<Result<f64, Error>>> = par_map(&items, par, |&k| {
+        if k > first_failure.load(Ordering::Relaxed) {
+            return None;
+        }
+        let (i, j) = pairs[k / dims];
+        let r = matching_distance(&opts.metric, batch, i, j, k % dims);
+        if r.is_err() {
+            first_failure.fetch_min(k, Ordering::Relaxed);
+        } else if let Some(cb) = progress {
+            cb(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+        }
+        Some(r)
+    });
+    // Skipped items all come after the first failure.
+    let flat: Vec<f64> = results.into_iter().flatten().collect::<Result<_, _>>()?;
+    Ok(flat.chunks(dims).map(<[f64]>::to_vec).collect())
 }
 
 /// Computes the per-dimension distances of the given pairs.
@@ -304,6 +367,9 @@ fn run(
     progress: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Result<Vec<Vec<f64>>, Error> {
     opts.validate()?;
+    if opts.metric.is_matching() {
+        return run_matching(batch, opts, par, pairs, progress);
+    }
     if batch.essential_count() > 0 {
         for i in 0..batch.len() {
             for q in 0..batch.dim_count() {
@@ -414,16 +480,28 @@ fn run(
 /// vectorisation is computed once, which with giotto-tda grids on the paper's
 /// batches means the big H1 diagrams are vectorised once per diagram.
 ///
+/// Matching metrics ([`Metric::Wasserstein`], [`Metric::Bottleneck`]) use
+/// no grid: each (pair, dimension) is one independent matching problem on
+/// the real points of the two diagrams, all of them run in parallel and
+/// collected in order.
+///
 /// # Complexity
 ///
-/// O(Σ n_k) per distinct grid of a diagram plus O(n_bins) (curves) or
-/// O(n_bins²·σ/Δ) (images) per pair and dimension; memory O(keys·n_bins)
-/// for curves, O(keys·nnz) for images, no copy of the points.
+/// Grid-based metrics: O(Σ n_k) per distinct grid of a diagram plus
+/// O(n_bins) (curves) or O(n_bins²·σ/Δ) (images) per pair and dimension;
+/// memory O(keys·n_bins) for curves, O(keys·nnz) for images, no copy of the
+/// points. Matching metrics: per pair and dimension, the cost of
+/// [`matching::bottleneck_exact`](crate::matching::bottleneck_exact) or
+/// [`matching::wasserstein_exact`](crate::matching::wasserstein_exact)
+/// (O(n log n) or O(n_a·n_b) when the points lie on one line, as the paper's
+/// H0 and capped H1 points do; cubic otherwise).
 ///
 /// # Errors
 ///
 /// [`ErrorKind::InvalidOption`] for invalid options,
-/// [`ErrorKind::EssentialPoint`] if a point has an infinite death (cap first).
+/// [`ErrorKind::EssentialPoint`] if a point has an infinite death and the
+/// metric is grid-based (cap first), [`ErrorKind::Matching`] if a matching
+/// distance fails (too many points for the exact solver).
 pub fn pairwise(
     batch: &DiagramBatch,
     opts: &MetricOptions,
@@ -433,8 +511,9 @@ pub fn pairwise(
 }
 
 /// [`pairwise()`] reporting progress: `progress(done, total)` is called after
-/// each unit of work (one vectorisation or one pair), from worker threads, so
-/// calls may arrive slightly out of order.
+/// each unit of work (one vectorisation or one pair; for matching metrics,
+/// one pair in one dimension), from worker threads, so calls may arrive
+/// slightly out of order.
 ///
 /// # Errors
 ///

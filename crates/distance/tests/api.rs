@@ -126,6 +126,13 @@ fn invalid_options() {
         MetricOptions::new(Metric::Betti).with_order(0.0),
         MetricOptions::new(Metric::Betti).with_grid(GridMode::Fixed { lo: 1.0, hi: 1.0 }),
         MetricOptions::new(Metric::Betti).with_grid(GridMode::Fixed { lo: 0.0, hi: INF }),
+        MetricOptions::new(Metric::Wasserstein { q: 0.5, delta: 0.0 }),
+        MetricOptions::new(Metric::Wasserstein { q: f64::NAN, delta: 0.0 }),
+        MetricOptions::new(Metric::Wasserstein { q: 2.0, delta: -0.1 }),
+        MetricOptions::new(Metric::Wasserstein { q: 2.0, delta: 1.0 }),
+        MetricOptions::new(Metric::Bottleneck { delta: f64::NAN }),
+        MetricOptions::new(Metric::Bottleneck { delta: INF }),
+        MetricOptions::new(Metric::BOTTLENECK).with_order(0.5),
     ];
     for opts in bad {
         let err = pairwise(&batch, &opts, Par::Seq).unwrap_err();
@@ -147,6 +154,8 @@ fn metric_names() {
         ("landscape", Metric::Landscape { n_layers: 1 }),
         ("betti", Metric::Betti),
         ("persistence-image", Metric::PersistenceImage { sigma: 0.1, weight: ImageWeight::Ones }),
+        ("wasserstein", Metric::Wasserstein { q: 2.0, delta: 0.01 }),
+        ("bottleneck", Metric::Bottleneck { delta: 0.01 }),
     ] {
         assert_eq!(s.parse::<Metric>().unwrap(), m);
         assert_eq!(m.to_string(), s);
@@ -154,10 +163,17 @@ fn metric_names() {
     }
     assert_eq!("persistence_image".parse::<Metric>().unwrap(), Metric::PERSISTENCE_IMAGE);
     assert_eq!(" Heat ".parse::<Metric>().unwrap(), Metric::HEAT);
-    assert!(matches!(
-        "wasserstein".parse::<Metric>().unwrap_err().kind(),
-        ErrorKind::InvalidOption { .. }
-    ));
+    assert_eq!(" Wasserstein".parse::<Metric>().unwrap(), Metric::WASSERSTEIN);
+    assert_eq!("BOTTLENECK".parse::<Metric>().unwrap(), Metric::BOTTLENECK);
+    let err = "sliced-wasserstein".parse::<Metric>().unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidOption { .. }));
+    assert!(err.to_string().contains("bottleneck"), "{err}");
+    for m in [Metric::WASSERSTEIN, Metric::BOTTLENECK] {
+        assert!(m.is_matching());
+    }
+    for m in [Metric::HEAT, Metric::SILHOUETTE, Metric::LANDSCAPE, Metric::Betti] {
+        assert!(!m.is_matching());
+    }
 }
 
 #[test]
@@ -250,4 +266,109 @@ fn padding_changes_the_grid() {
     // A fixed grid ignores padding.
     let fixed = opts.with_grid(GridMode::Fixed { lo: 0.0, hi: 1.0 });
     assert_eq!(distance(&padded, 0, 1, &fixed).unwrap(), distance(&plain, 0, 1, &fixed).unwrap());
+}
+
+/// Matching metrics ignore the grid options (and do not check them); every
+/// `delta` gives the exact value; `q = ∞` is the bottleneck distance.
+#[test]
+fn matching_metrics_ignore_grid_options() {
+    let a = d2(vec![P::new(0.0, 0.5), P::new(0.0, 0.8)], vec![P::new(0.3, 1.0)]);
+    let b = d2(vec![P::new(0.0, 0.6)], vec![P::new(0.2, 1.0), P::new(0.5, 1.0)]);
+    let batch = DiagramBatch::giotto_filtered(&[a, b], 2, 0.01).unwrap();
+    for m in [Metric::WASSERSTEIN, Metric::BOTTLENECK] {
+        let base = distance(&batch, 0, 1, &MetricOptions::paper(m)).unwrap();
+        let odd = MetricOptions::new(m)
+            .with_n_bins(0)
+            .with_p(0.0)
+            .with_grid(GridMode::Fixed { lo: 1.0, hi: 0.0 });
+        assert_eq!(distance(&batch, 0, 1, &odd).unwrap(), base, "{m}");
+    }
+    let w = |q: f64, delta: f64| {
+        distance(&batch, 0, 1, &MetricOptions::paper(Metric::Wasserstein { q, delta })).unwrap()
+    };
+    assert_eq!(w(2.0, 0.0), w(2.0, 0.01));
+    assert_eq!(w(2.0, 0.0), w(2.0, 0.5));
+    assert_eq!(
+        w(INF, 0.0),
+        distance(&batch, 0, 1, &MetricOptions::paper(Metric::BOTTLENECK)).unwrap()
+    );
+    // Hand-computed (L∞ ground metric): H0 matches (0,0.8)–(0,0.6) at 0.2 and
+    // sends (0,0.5) to the diagonal at 0.25; H1 matches (0.3,1)–(0.2,1) at 0.1
+    // and sends (0.5,1) to the diagonal at 0.25.
+    let (total, per) = w(1.0, 0.0);
+    assert!((per[0] - 0.45).abs() < 1e-12 && (per[1] - 0.35).abs() < 1e-12, "{per:?}");
+    assert!((total - 0.45f64.hypot(0.35)).abs() < 1e-12);
+    let (_, per) = distance(&batch, 0, 1, &MetricOptions::paper(Metric::BOTTLENECK)).unwrap();
+    assert_eq!(per, vec![0.25, 0.25]);
+}
+
+/// Matching metrics accept essential points: matched among themselves at
+/// `|b₁ − b₂|`, and `+∞` (never NaN) when their numbers differ.
+#[test]
+fn matching_metrics_and_essential_points() {
+    let a = d2(vec![P::new(0.0, 0.5)], vec![P::new(0.4, INF)]);
+    let b = d2(vec![P::new(0.0, 0.5)], vec![P::new(0.1, INF)]);
+    let c = d2(vec![P::new(0.0, 0.5)], vec![P::new(0.1, INF), P::new(0.2, INF)]);
+    let batch = DiagramBatch::giotto_filtered(&[a, b, c], 2, 0.01).unwrap();
+    assert_eq!(batch.essential_count(), 4);
+    for m in [Metric::WASSERSTEIN, Metric::BOTTLENECK] {
+        for order in [1.0, 2.0, INF] {
+            let opts = MetricOptions::paper(m).with_order(order);
+            let d = pairwise(&batch, &opts, Par::default()).unwrap();
+            assert!((d.get_dim(0, 1, 1) - 0.3).abs() < 1e-12, "{m}");
+            assert!((d.get(0, 1) - 0.3).abs() < 1e-12, "{m}");
+            assert_eq!(d.get_dim(0, 1, 0), 0.0);
+            for (i, j) in [(0, 2), (1, 2)] {
+                assert_eq!(d.get_dim(i, j, 0), 0.0);
+                assert_eq!(d.get_dim(i, j, 1), INF, "{m} ({i},{j})");
+                assert_eq!(d.get(i, j), INF, "{m} ({i},{j}) order {order}");
+                assert_eq!(d.get(j, i), INF);
+            }
+            assert_eq!(d, pairwise(&batch, &opts, Par::Seq).unwrap());
+        }
+    }
+    // Grid-based metrics still refuse them.
+    let err = pairwise(&batch, &MetricOptions::paper(Metric::Betti), Par::Seq).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::EssentialPoint { .. }));
+}
+
+/// A matching problem beyond the exact solver's limits is reported with the
+/// first failing pair and dimension (in pair order, whatever the threads) and
+/// advice on how to shrink it.
+#[test]
+fn matching_errors_name_the_pair_and_dimension() {
+    use nnph_distance::matching::{EXACT_SOLVER_LIMIT, MatchingErrorKind};
+    let n = EXACT_SOLVER_LIMIT / 2 + 1;
+    // Off one line, so the general solver's limit applies.
+    let big = |s: f64| -> Vec<P> {
+        (0..n)
+            .map(|i| P::new(i as f64 * 1e-3, i as f64 * 1e-3 + s + (i % 7) as f64 * 1e-4))
+            .collect()
+    };
+    let ds: Vec<Diagram> = (0..3)
+        .map(|k| d2(vec![P::new(0.0, 0.5 + 0.1 * k as f64)], big(1.0 + 0.25 * k as f64)))
+        .collect();
+    let batch = DiagramBatch::from_diagrams_unpadded(ds, 2).unwrap();
+    for m in [Metric::WASSERSTEIN, Metric::BOTTLENECK] {
+        let opts = MetricOptions::paper(m);
+        for par in [Par::Seq, Par::default()] {
+            let err = pairwise(&batch, &opts, par).unwrap_err();
+            let ErrorKind::Matching { diagram_i, diagram_j, dim, error } = err.kind() else {
+                panic!("{m}: unexpected error {err}");
+            };
+            assert_eq!((*diagram_i, *diagram_j, *dim), (0, 1, 1), "{m} {par:?}");
+            assert_eq!(
+                error.kind(),
+                &MatchingErrorKind::TooLarge { points_a: n, points_b: n, on_line: false }
+            );
+            let text = err.to_string();
+            assert!(text.contains("diagrams 0 and 1") && text.contains("dimension 1"), "{text}");
+            assert!(text.contains("epsilon") && text.contains("grid-based"), "{text}");
+        }
+        let err = distance(&batch, 2, 1, &opts).unwrap_err();
+        assert!(matches!(
+            err.kind(),
+            ErrorKind::Matching { diagram_i: 2, diagram_j: 1, dim: 1, .. }
+        ));
+    }
 }

@@ -2,9 +2,10 @@
 //! streaming vectorisations against naive O(n·n_bins) references written from
 //! giotto-tda's formulas.
 
+use nnph_distance::matching::{GroundMetric, bottleneck_exact, wasserstein_exact};
 use nnph_distance::{
-    DiagramBatch, Grid, GridMode, ImageGrid, ImageWeight, Metric, MetricOptions, Par, betti_curve,
-    distance, heat_image, landscape, pairwise, persistence_image, silhouette,
+    DiagramBatch, DistanceMatrix, Grid, GridMode, ImageGrid, ImageWeight, Metric, MetricOptions,
+    Par, betti_curve, distance, heat_image, landscape, pairwise, persistence_image, silhouette,
 };
 use nnph_homology::{Diagram, PersistencePair};
 use proptest::prelude::*;
@@ -223,6 +224,38 @@ fn grid_mode() -> impl Strategy<Value = GridMode> {
     ]
 }
 
+fn matching_metric() -> impl Strategy<Value = Metric> {
+    let delta = || prop_oneof![Just(0.0), Just(0.01), Just(0.5)];
+    prop_oneof![
+        (prop_oneof![Just(1.0), Just(2.0), Just(3.5), Just(f64::INFINITY)], delta())
+            .prop_map(|(q, delta)| Metric::Wasserstein { q, delta }),
+        delta().prop_map(|delta| Metric::Bottleneck { delta }),
+    ]
+}
+
+/// As [`batch`], with 0 to 2 essential points per diagram in dimension 1
+/// (so the counts of a pair may differ).
+fn batch_with_essentials() -> impl Strategy<Value = DiagramBatch> {
+    prop::collection::vec((points(15), points(15), prop::collection::vec(value(), 0..3)), 1..5)
+        .prop_map(|ds| {
+            let diagrams: Vec<Diagram> = ds
+                .into_iter()
+                .map(|(a, mut b, e)| {
+                    b.extend(e.into_iter().map(|x| PersistencePair::new(x, f64::INFINITY)));
+                    Diagram::from_dims(vec![a, b])
+                })
+                .collect();
+            DiagramBatch::giotto_filtered_owned(diagrams, 2, -1.0).unwrap()
+        })
+}
+
+fn bits(m: &DistanceMatrix) -> (Vec<u64>, Vec<u64>) {
+    (
+        m.values.iter().map(|x| x.to_bits()).collect(),
+        m.per_dim.iter().map(|x| x.to_bits()).collect(),
+    )
+}
+
 // ---------------------------------------------------------------------------
 // Properties.
 
@@ -348,5 +381,61 @@ proptest! {
         let (total, per_dim) = distance(&b, 0, 1, &opts).unwrap();
         prop_assert_eq!(total, 0.0);
         prop_assert!(per_dim.iter().all(|&x| x == 0.0));
+    }
+
+    /// Matching metrics: each entry is the matching function on the pair's
+    /// points (`L∞`), combined with `order`; symmetric, zero diagonal,
+    /// `distance()` = `pairwise()`, and bit-identical for every thread count.
+    #[test]
+    fn matching_invariants(b in batch_with_essentials(), m in matching_metric(), order in prop_oneof![Just(1.0), Just(2.0), Just(f64::INFINITY)]) {
+        let opts = MetricOptions::paper(m).with_order(order);
+        let seq = pairwise(&b, &opts, Par::Seq).unwrap();
+        let n = b.len();
+        for i in 0..n {
+            prop_assert_eq!(seq.get(i, i), 0.0);
+            for j in i + 1..n {
+                let mut per = Vec::new();
+                for q in 0..2 {
+                    let (x, y) = (b.points(i, q), b.points(j, q));
+                    let want = match m {
+                        Metric::Wasserstein { q: e, .. } => wasserstein_exact(x, y, e, GroundMetric::LInf),
+                        _ => bottleneck_exact(x, y, GroundMetric::LInf),
+                    }.unwrap();
+                    prop_assert_eq!(seq.get_dim(i, j, q).to_bits(), want.to_bits());
+                    prop_assert_eq!(seq.get_dim(j, i, q).to_bits(), want.to_bits());
+                    per.push(want);
+                }
+                let total = seq.get(i, j);
+                prop_assert!(total >= 0.0, "{total}");
+                prop_assert_eq!(total.to_bits(), seq.get(j, i).to_bits());
+                if per.iter().any(|d| d.is_infinite()) {
+                    prop_assert_eq!(total, f64::INFINITY);
+                }
+                let (d_ij, per_ij) = distance(&b, i, j, &opts).unwrap();
+                prop_assert_eq!(d_ij.to_bits(), total.to_bits());
+                prop_assert_eq!(&per_ij, &per);
+            }
+        }
+        #[cfg(feature = "rayon")]
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let par = pool.install(|| pairwise(&b, &opts, Par::Rayon)).unwrap();
+            prop_assert_eq!(bits(&par), bits(&seq));
+        }
+    }
+
+    /// `bottleneck ≤ W_q` for every pair, per dimension and combined.
+    #[test]
+    fn bottleneck_at_most_wasserstein(b in batch(), q in prop_oneof![Just(1.0), Just(2.0), Just(3.5)]) {
+        let bn = pairwise(&b, &MetricOptions::paper(Metric::Bottleneck { delta: 0.0 }), Par::default()).unwrap();
+        let w = pairwise(&b, &MetricOptions::paper(Metric::Wasserstein { q, delta: 0.0 }), Par::default()).unwrap();
+        for i in 0..b.len() {
+            for j in 0..b.len() {
+                for d in 0..2 {
+                    prop_assert!(bn.get_dim(i, j, d) <= w.get_dim(i, j, d), "({i},{j}) H{d}: {} > {}", bn.get_dim(i, j, d), w.get_dim(i, j, d));
+                }
+                prop_assert!(bn.get(i, j) <= w.get(i, j), "({i},{j}): {} > {}", bn.get(i, j), w.get(i, j));
+            }
+        }
     }
 }

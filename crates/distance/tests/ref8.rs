@@ -1,5 +1,7 @@
 //! The worked reference vector of the reference pipeline (section 8): three
-//! small nets, every grid-based metric, per dimension and in total.
+//! small nets, every grid-based metric and the matching metrics (exact values,
+//! and giotto-tda's approximate ones within their relative error), per
+//! dimension and in total.
 
 use std::path::PathBuf;
 
@@ -112,6 +114,83 @@ fn all_metrics_match_giotto() {
             for i in 0..3 {
                 assert_eq!(m.get(i, i), 0.0);
             }
+        }
+    }
+}
+
+/// `testdata/reference8.json`: the same §8 diagrams, with the exact
+/// (assignment-based, `L∞`) matching distances and giotto-tda's approximate
+/// ones (hera, δ = 0.01).
+fn reference8() -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/reference8.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// `[H0, H1, total]` of pair `key` ("01", "02", "12") in `table`.
+fn row(table: &Value, key: &str) -> Vec<f64> {
+    table[key].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+#[test]
+fn matching_metrics_match_the_exact_values() {
+    let batch = printed_batch(&data());
+    let r = reference8();
+    // Both files hold the same diagrams.
+    for k in 0..3 {
+        for q in 0..2 {
+            let printed = pairs(&r["final_diagrams"][k][q.to_string()]["points"]);
+            assert_eq!(batch.points(k, q), &printed[..], "net {k} H{q}");
+        }
+    }
+    for (exact_name, approx_name, metric) in [
+        (
+            "wasserstein p=2",
+            "wasserstein (approx, δ=0.01)",
+            Metric::Wasserstein { q: 2.0, delta: 0.0 },
+        ),
+        ("bottleneck", "bottleneck (approx, δ=0.01)", Metric::Bottleneck { delta: 0.0 }),
+    ] {
+        let opts = MetricOptions::paper(metric);
+        let m = pairwise(&batch, &opts, Par::Seq).unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let par = pairwise(&batch, &opts, Par::default()).unwrap();
+        assert_eq!(bits(&par.values), bits(&m.values), "{exact_name}: Seq = Rayon");
+        assert_eq!(bits(&par.per_dim), bits(&m.per_dim), "{exact_name}: Seq = Rayon");
+        // Today every delta is served by the exact solver.
+        let mut approx_opts = opts;
+        approx_opts.metric = match metric {
+            Metric::Wasserstein { q, .. } => Metric::Wasserstein { q, delta: 0.01 },
+            _ => Metric::Bottleneck { delta: 0.01 },
+        };
+        assert_eq!(pairwise(&batch, &approx_opts, Par::Seq).unwrap(), m);
+        for (key, (i, j)) in [("01", (0, 1)), ("02", (0, 2)), ("12", (1, 2))] {
+            let got = [m.get_dim(i, j, 0), m.get_dim(i, j, 1), m.get(i, j)];
+            let exact = row(&r["exact_distances"][exact_name], key);
+            let approx = row(&r["distances"][approx_name], key);
+            for (k, part) in ["H0", "H1", "total"].iter().enumerate() {
+                let what = format!("{exact_name} ({i},{j}) {part}");
+                assert_close(got[k], exact[k], 1e-9, 0.0, &what);
+                // giotto-tda's value is within its relative error δ of the exact one.
+                assert!(
+                    (approx[k] - got[k]).abs() <= 0.01 * got[k],
+                    "{approx_name} ({i},{j}) {part}: giotto {} vs exact {}",
+                    approx[k],
+                    got[k]
+                );
+            }
+            assert_eq!(m.get_dim(i, j, 2), 0.0);
+            assert_eq!(m.get_dim(i, j, 3), 0.0);
+            assert_eq!(m.get(i, j).to_bits(), m.get(j, i).to_bits());
+            let (total, per_dim) = distance(&batch, i, j, &opts).unwrap();
+            assert_eq!(
+                total.to_bits(),
+                m.get(i, j).to_bits(),
+                "{exact_name}: distance() = pairwise()"
+            );
+            assert_eq!(per_dim, (0..4).map(|q| m.get_dim(i, j, q)).collect::<Vec<_>>());
+        }
+        for i in 0..3 {
+            assert_eq!(m.get(i, i), 0.0);
         }
     }
 }

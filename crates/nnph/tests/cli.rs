@@ -106,7 +106,7 @@ fn bad_inputs_exit_1_with_one_line() {
         let header =
             "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }";
         let mut h = header.to_owned();
-        while (10 + h.len() + 1) % 64 != 0 {
+        while !(10 + h.len() + 1).is_multiple_of(64) {
             h.push(' ');
         }
         h.push('\n');
@@ -247,4 +247,49 @@ fn heatmap_is_an_svg() {
     assert!(text.contains("t02_zeros"), "labels are drawn");
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(stdout.starts_with("network,t01_321,t02_zeros"), "CSV on stdout without --out");
+}
+
+/// The matching metrics through the CLI: `--metric bottleneck` and
+/// `--metric wasserstein --q 2 --delta 0` on three tiny nets give symmetric
+/// 3×3 matrices with a zero diagonal, bottleneck ≤ Wasserstein entrywise.
+#[test]
+fn matching_metrics_compare() {
+    let dir = tempfile::tempdir().unwrap();
+    let nets: Vec<String> = ["t01_321", "t04_ties", "t07_16_12_8_4"]
+        .iter()
+        .map(|n| testdata().join(format!("golden/tiny/nets/{n}.npz")).display().to_string())
+        .collect();
+    let run = |extra: &[&str], name: &str| -> Vec<f64> {
+        let out = dir.path().join(format!("{name}.npy"));
+        let mut args: Vec<&str> = vec!["compare"];
+        args.extend(nets.iter().map(String::as_str));
+        args.extend(extra);
+        args.extend(["--out", out.to_str().unwrap()]);
+        let o = nnph(&args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr_of(&o));
+        let (shape, m) = read_npy_f64(&out);
+        assert_eq!(shape, vec![3, 3], "{name}");
+        for i in 0..3 {
+            assert_eq!(m[i * 3 + i], 0.0, "{name}: zero diagonal");
+            for j in 0..3 {
+                assert!(m[i * 3 + j].is_finite() && m[i * 3 + j] >= 0.0, "{name}: {m:?}");
+                assert_eq!(m[i * 3 + j], m[j * 3 + i], "{name}: symmetric");
+            }
+        }
+        m
+    };
+    let bottleneck = run(&["--metric", "bottleneck"], "bottleneck");
+    let wasserstein = run(&["--metric", "wasserstein", "--q", "2", "--delta", "0"], "wasserstein");
+    // The defaults (q = 2, delta = 0.01) are served by the exact solver too.
+    assert_eq!(run(&["--metric", "wasserstein"], "wasserstein_default"), wasserstein);
+    assert!(wasserstein.iter().any(|&x| x > 0.0), "{wasserstein:?}");
+    for (k, (b, w)) in bottleneck.iter().zip(&wasserstein).enumerate() {
+        assert!(b <= w, "entry {k}: bottleneck {b} > wasserstein {w}");
+    }
+    // Invalid matching parameters are refused (exit code 1, the option named).
+    let mut args: Vec<&str> = vec!["compare", &nets[0], &nets[1]];
+    args.extend(["--metric", "wasserstein", "--q", "0.5"]);
+    let o = nnph(&args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr_of(&o));
+    assert!(stderr_of(&o).contains("q"), "{}", stderr_of(&o));
 }

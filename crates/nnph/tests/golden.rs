@@ -139,8 +139,9 @@ fn digits19_filtering_and_padding() {
     let shape =
         s["set"]["padded_shape_after_filtering"].as_array().unwrap()[1].as_u64().unwrap() as usize;
     let mut total = 0;
-    for q in 0..4 {
-        assert_eq!(batch.pad_value(q), Some(pads[q]), "pad value of dim {q}");
+    assert_eq!(pads.len(), 4);
+    for (q, &pad) in pads.iter().enumerate() {
+        assert_eq!(batch.pad_value(q), Some(pad), "pad value of dim {q}");
         total += batch.padded_len(q);
     }
     assert_eq!(total, shape, "padded length over all dims");

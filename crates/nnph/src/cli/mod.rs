@@ -192,7 +192,7 @@ impl MetricArgs {
         let mut opts = CompareOptions::paper(metric);
         opts.epsilon = self.epsilon;
         opts.infinity = self.infinity;
-        let mut m: MetricOptions = opts.metric.clone();
+        let mut m: MetricOptions = opts.metric;
         m.n_bins = self.n_bins;
         m.p = self.p;
         m.order = self.order;
@@ -265,11 +265,11 @@ struct InfoArgs {
 /// Parses the command line, runs it, and maps errors to exit code 1 with one line on stderr.
 pub(crate) fn run() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(n) = cli.threads {
-        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
-            eprintln!("nnph: --threads {n}: {e}");
-            return ExitCode::from(2);
-        }
+    if let Some(n) = cli.threads
+        && let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global()
+    {
+        eprintln!("nnph: --threads {n}: {e}");
+        return ExitCode::from(2);
     }
     let result = match &cli.command {
         Command::Diagram(a) => cmd_diagram(a),
@@ -321,7 +321,7 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
     let diagrams = pipeline::input_diagrams(&inputs, &dopts)?;
     let t1 = Instant::now();
     let report = |done: usize, total: usize| {
-        if done == total || done % 16 == 0 {
+        if done == total || done.is_multiple_of(16) {
             eprint!("\rnnph: {done}/{total} pairs");
             if done == total {
                 eprintln!();
