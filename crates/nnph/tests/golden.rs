@@ -62,7 +62,11 @@ fn check_diagrams(case: &Path, nets_dir: &Path) -> Vec<Diagram> {
 }
 
 fn check_distances(case: &Path, diagrams: &[Diagram]) {
-    for metric in METRICS {
+    check_metrics(case, diagrams, &METRICS);
+}
+
+fn check_metrics(case: &Path, diagrams: &[Diagram], metrics: &[&str]) {
+    for &metric in metrics {
         let m: Metric = metric.parse().unwrap();
         let ours = pipeline::compare(diagrams, &CompareOptions::paper(m), None).unwrap();
         let (shape, golden) = read_npy_f64(&case.join(format!("golden/distances/{metric}.npy")));
@@ -154,5 +158,32 @@ fn digits19_filtering_and_padding() {
         let ours =
             sorted(Diagram::from_dims((0..4).map(|q| batch.points(k, q).to_vec()).collect()));
         assert_eq!(ours, golden, "{name}: filtered diagram");
+    }
+}
+
+/// The paper-size random cases (784 inputs, up to 2.77 M edges per net). Their
+/// networks (96 MB) are not in the repository: regenerate them bit for bit with
+/// `(cd testdata/reference && python3 make_cases.py random784)` (NumPy only), then run
+/// `cargo test --release -p nnph --test integration -- --ignored`.
+#[test]
+#[ignore = "needs the generated paper-size networks (see the doc comment)"]
+fn random784_paper_size_cases() {
+    let generated = testdata().join("reference/cases");
+    for (case, metrics) in [
+        ("random784_layer_size", &METRICS[..]),
+        ("random784_input_order", &METRICS[..]),
+        ("random784_num_labels", &METRICS[..]),
+        ("random784_num_layers", &["heat"][..]),
+        ("random784_paper19", &["heat"][..]),
+    ] {
+        let nets = generated.join(case).join("nets");
+        assert!(
+            nets.is_dir(),
+            "{}: missing; generate it first (see the doc comment)",
+            nets.display()
+        );
+        let golden = testdata().join("golden").join(case);
+        let diagrams = check_diagrams(&golden, &nets);
+        check_metrics(&golden, &diagrams, metrics);
     }
 }
