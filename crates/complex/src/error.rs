@@ -79,6 +79,12 @@ pub enum ErrorKind {
         /// The value of that face.
         face_value: f64,
     },
+    /// A size or simplex index does not fit: more points or simplices than the
+    /// representation allows (e.g. a combinatorial index above `u64::MAX`).
+    TooLarge {
+        /// What is too large, and how to shrink it.
+        message: String,
+    },
 }
 
 impl Error {
@@ -124,6 +130,7 @@ impl fmt::Display for Error {
                 "simplex {simplex} has value {value}, below the value {face_value} of its face \
                  {face:?} (a filtration needs face ≤ coface)"
             ),
+            ErrorKind::TooLarge { message } => write!(f, "too large: {message}"),
         }
     }
 }

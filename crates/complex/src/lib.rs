@@ -49,7 +49,11 @@
 //! * [`explicit::ExplicitComplex`]: any finite filtered simplicial complex given as a list of
 //!   simplices with values, validated (faces present, values monotone).
 //!
-//! Both implement [`FilteredComplex`], which is all a boundary matrix needs.
+//! * [`rips::RipsComplex`]: the Vietoris–Rips filtration of a [`distances::DistanceMatrix`]
+//!   (read from Ripser's formats by [`distances`]) up to a threshold and dimension, simplices
+//!   indexed by the combinatorial number system.
+//!
+//! All implement [`FilteredComplex`], which is all a boundary matrix needs.
 //!
 //! # Crate features
 //!
@@ -57,14 +61,17 @@
 #![deny(missing_docs)]
 
 pub mod cell;
+pub mod distances;
 pub mod error;
 pub mod explicit;
 pub mod flag;
 pub mod flag_complex;
 pub mod graph;
+pub mod rips;
 
 pub use cell::{Cell, FilteredComplex};
 pub use error::{Error, ErrorKind};
 pub use explicit::ExplicitComplex;
 pub use flag_complex::FlagComplex;
 pub use graph::{Edge, FilteredGraph};
+pub use rips::{RipsComplex, RipsOptions};

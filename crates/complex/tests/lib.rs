@@ -4,3 +4,4 @@ mod common;
 mod explicit;
 mod flag_complex;
 mod flag_reader;
+mod rips;

@@ -33,6 +33,12 @@ pub enum ErrorKind {
         /// The accepted names.
         expected: &'static str,
     },
+    /// An option value is invalid or not supported here (e.g. a coefficient modulus that is
+    /// not a prime below 2^16, or Z/p coefficients on an unoriented boundary matrix).
+    InvalidOption {
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl Error {
@@ -66,6 +72,7 @@ impl fmt::Display for Error {
             ErrorKind::UnknownName { what, name, expected } => {
                 write!(f, "unknown {what} {name:?} (expected one of: {expected})")
             }
+            ErrorKind::InvalidOption { message } => write!(f, "invalid option: {message}"),
         }
     }
 }

@@ -56,6 +56,11 @@
 //! * [`reduce::standard::Standard`]: the textbook left-to-right column reduction of a boundary
 //!   matrix over Z/2. Works for any filtered complex; `O(n³)` worst case for `n` cells. The
 //!   clear reference that faster reducers are tested against.
+//! * [`reduce::cohomology::Cohomology`]: persistent cohomology over Z/2 (the anti-transposed
+//!   matrix, reduced dimension by dimension with clearing). Same pairing as `Standard`.
+//! * [`reduce::cohomology::rips_persistence`]: Vietoris–Rips persistent cohomology over Z/p
+//!   (any prime `p < 2^16`) with implicit coboundaries from the combinatorial number system
+//!   and clearing; stores only the distance matrix and the reduction matrix `V`.
 //!
 //! Reducers are selected at run time with [`reduce::ReducerKind`]; [`reduce::all_reducers`]
 //! lists them all for test suites.

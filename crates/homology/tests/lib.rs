@@ -1,6 +1,7 @@
 //! Integration tests of `nnph-homology`: one binary, one module per area.
 
 mod betti;
+mod cohomology;
 mod common;
 mod giotto;
 mod options;

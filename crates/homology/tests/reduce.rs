@@ -68,7 +68,7 @@ fn reducer_kinds() {
     assert!(e.to_string().contains("standard"), "{e}");
     assert_eq!(default_reducer().name(), "standard");
     let names: Vec<&str> = all_reducers().iter().map(|r| r.name()).collect();
-    assert_eq!(names, ["standard"]);
+    assert_eq!(names, ["standard", "cohomology"]);
     for kind in ReducerKind::ALL {
         assert_eq!(kind.to_string().parse::<ReducerKind>().unwrap(), *kind);
         assert_eq!(kind.reducer().name(), kind.to_string());

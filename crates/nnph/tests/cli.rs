@@ -293,3 +293,35 @@ fn matching_metrics_compare() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr_of(&o));
     assert!(stderr_of(&o).contains("q"), "{}", stderr_of(&o));
 }
+
+/// `nnph rips` on the 13-point projective plane prints Ripser's barcode: over Z/2 one
+/// H1 and one H2 bar [1, 2); over Z/3 neither.
+#[test]
+fn rips_projective_plane() {
+    let file = testdata().join("ripser/projective_plane.lower_distance_matrix");
+    let f = file.to_str().unwrap();
+    let o = nnph(&["rips", f, "--format", "lower-distance", "--max-dim", "2"]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let section = |q: usize| -> Vec<String> {
+        let head = format!("persistence intervals in dim {q}:");
+        let start = out.find(&head).unwrap() + head.len();
+        out[start..]
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with(' '))
+            .map(|l| l.trim().to_owned())
+            .collect()
+    };
+    assert_eq!(section(1), vec!["[1,2)"], "{out}");
+    assert_eq!(section(2), vec!["[1,2)"], "{out}");
+    let o = nnph(&["rips", f, "--format", "lower-distance", "--max-dim", "2", "--modulus", "3"]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let out3 = String::from_utf8(o.stdout).unwrap();
+    assert!(!out3.contains("[1,2)"), "over Z/3 RP^2 has no H1 or H2: {out3}");
+    let bad = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(bad.path(), "0\n1 x\n").unwrap();
+    let o = nnph(&["rips", bad.path().to_str().unwrap(), "--format", "lower-distance"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr_of(&o));
+    assert_eq!(stderr_of(&o).trim_end().lines().count(), 1);
+}

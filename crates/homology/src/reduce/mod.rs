@@ -15,8 +15,10 @@ use nnph_complex::{Cell, FilteredComplex};
 
 use crate::error::{Error, ErrorKind};
 
+pub mod cohomology;
 pub mod standard;
 
+pub use cohomology::{Cohomology, CohomologyOptions};
 pub use standard::{Standard, StandardOptions};
 
 /// One column of a boundary matrix: a cell of a filtration.
@@ -254,16 +256,19 @@ pub enum ReducerKind {
     /// [`Standard`]: the textbook left-to-right column reduction.
     #[default]
     Standard,
+    /// [`Cohomology`]: persistent cohomology with clearing.
+    Cohomology,
 }
 
 impl ReducerKind {
     /// Every kind.
-    pub const ALL: &'static [ReducerKind] = &[ReducerKind::Standard];
+    pub const ALL: &'static [ReducerKind] = &[ReducerKind::Standard, ReducerKind::Cohomology];
 
     /// The reducer of this kind with default options.
     pub fn reducer(self) -> Box<dyn Reducer> {
         match self {
             ReducerKind::Standard => Box::new(Standard::default()),
+            ReducerKind::Cohomology => Box::new(Cohomology::default()),
         }
     }
 }
@@ -272,6 +277,7 @@ impl fmt::Display for ReducerKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             ReducerKind::Standard => "standard",
+            ReducerKind::Cohomology => "cohomology",
         })
     }
 }
@@ -282,10 +288,11 @@ impl FromStr for ReducerKind {
     fn from_str(s: &str) -> Result<Self, Error> {
         match s {
             "standard" => Ok(ReducerKind::Standard),
+            "cohomology" => Ok(ReducerKind::Cohomology),
             _ => Err(Error::new(ErrorKind::UnknownName {
                 what: "reducer",
                 name: s.to_owned(),
-                expected: "standard",
+                expected: "standard, cohomology",
             })),
         }
     }
