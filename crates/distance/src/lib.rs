@@ -8,7 +8,8 @@
 //! distances for one [`Metric`] and its [`MetricOptions`]. The per-diagram
 //! vectorisations ([`silhouette`], [`landscape`], [`betti_curve`],
 //! [`heat_image`], [`persistence_image`]) are public for users who want
-//! features rather than distances.
+//! features rather than distances, as are the per-diagram summaries
+//! [`persistence_entropy`] and [`amplitude`] (distance to the empty diagram).
 //!
 //! # Should I use this crate?
 //!
@@ -72,6 +73,11 @@
 //!   `b = d` dropped, counts per pixel `(⌊(b − lo)/Δ⌋, ⌊(d − lo)/Δ⌋)` smoothed by
 //!   scipy's `gaussian_filter` (width `σ/Δ` pixels, truncated at 4σ, zero
 //!   outside), `H = (G*S − (G*S)ᵀ)/Δ²`; `d_q = Δ^{2/p}·‖H_A − H_B‖_p`.
+//! * [`Metric::HeatDensity`] `{ sigma }`: as heat, with each diagram's
+//!   pixel counts divided by its number `n` of non-trivial points (`b < d`,
+//!   counted before clipping; no division if `n = 0`), i.e. the heat
+//!   distance between the normalised count measures. Duplicating every point
+//!   leaves it unchanged; with `n_A = n_B = n` it is heat divided by `n`.
 //! * [`Metric::PersistenceImage`] `{ sigma, weight }`: points mapped to
 //!   `(b, d − b)`, clipped per axis, points with zero (clipped) persistence
 //!   dropped, counts per pixel weighted per persistence column, smoothed with
@@ -90,6 +96,12 @@
 //! * [`Metric::Bottleneck`] `{ delta }`: `d_q` = min over matchings of the
 //!   largest edge cost.
 //!
+//! **Sliced Wasserstein** ([`Metric::SlicedWasserstein`] `{ n_directions }`)
+//! uses no grid either: `d_q = (1/M) Σ_k Σ_i |u_(i) − v_(i)|` over `M`
+//! directions `θ_k = −π/2 + kπ/M`, where `u`, `v` are the sorted projections
+//! `b·cos θ + d·sin θ` of `A ∪ Δ(B)` and `B ∪ Δ(A)` (`Δ` the orthogonal
+//! projection onto the diagonal); see [`sliced_wasserstein`].
+//!
 //! Their `delta` is hera's allowed relative error; the exact solver answers
 //! every `delta` today (approximate modes are future work), so giotto-tda's
 //! approximate values (default `delta = 0.01`) lie within that relative
@@ -101,14 +113,17 @@
 //!   giotto-tda grids, but contribute nothing to any value (zero weight and
 //!   zero tent for silhouettes and landscapes, never alive for Betti curves,
 //!   dropped as trivial points by heat and persistence images, and trivial
-//!   points for the matching metrics, so nothing is added there either). They
+//!   points for the matching and sliced metrics, so nothing is added there
+//!   either; heat density divides by the number of *real* non-trivial
+//!   points, which padding does not change). They
 //!   would also set landscape's effective layer count `min(n_layers, N_q)`,
 //!   but layers beyond the number of points are zero in both diagrams, so
 //!   distances are the same with `n_layers` layers.
 //! * **Trivial points** (`b = d`) likewise contribute nothing to any metric
 //!   (the matching metrics drop them, as hera does).
 //! * **Essential points** (`d = +∞`):
-//!   - silhouette, landscape, Betti, heat and persistence image reject them
+//!   - silhouette, landscape, Betti, heat (and heat density), persistence
+//!     image and sliced Wasserstein reject them
 //!     with [`ErrorKind::EssentialPoint`]: cap them first with
 //!     [`DiagramBatch::cap_infinity`] (the paper caps at 1.0), because every
 //!     vectorisation needs finite deaths;
@@ -148,6 +163,7 @@ mod grid;
 mod metric;
 mod pairwise;
 mod sum;
+mod summary;
 mod vectorize;
 
 pub mod matching;
@@ -157,4 +173,7 @@ pub use error::{Error, ErrorKind};
 pub use grid::{Grid, ImageGrid};
 pub use metric::{GridMode, ImageWeight, Metric, MetricOptions, Par};
 pub use pairwise::{DistanceMatrix, distance, pairwise, pairwise_with_progress};
+pub use summary::{
+    amplitude, persistence_entropy, persistence_entropy_normalized, sliced_wasserstein,
+};
 pub use vectorize::{betti_curve, heat_image, landscape, persistence_image, silhouette};

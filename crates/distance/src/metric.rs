@@ -79,6 +79,29 @@ pub enum Metric {
         /// Allowed relative error, `0 ≤ delta < 1` (see above: unused today).
         delta: f64,
     },
+    /// The sliced Wasserstein distance (Carrière, Cuturi, Oudot 2017),
+    /// approximated with `n_directions` evenly spaced directions (default 50);
+    /// see [`sliced_wasserstein`](crate::sliced_wasserstein) for the formula
+    /// and normalisation.
+    ///
+    /// No grid is used: [`MetricOptions::n_bins`], [`MetricOptions::p`] and
+    /// [`MetricOptions::grid`] are ignored. Trivial and padding points
+    /// contribute nothing; essential points are rejected with
+    /// [`ErrorKind::EssentialPoint`](crate::ErrorKind::EssentialPoint)
+    /// (cap them first).
+    SlicedWasserstein {
+        /// Number of projection directions, `≥ 1`.
+        n_directions: usize,
+    },
+    /// Heat-kernel images of densities: exactly [`Metric::Heat`] except that
+    /// each diagram's pixel counts are divided by its number of non-trivial
+    /// points (`b < d`, before any clipping to the grid), so the distance
+    /// does not grow with the size of the diagrams. A diagram with no
+    /// non-trivial point has the zero image.
+    HeatDensity {
+        /// Gaussian width, `> 0`.
+        sigma: f64,
+    },
 }
 
 /// The weight function of a persistence image, evaluated at the persistence
@@ -116,6 +139,10 @@ impl Metric {
     pub const WASSERSTEIN: Metric = Metric::Wasserstein { q: 2.0, delta: 0.01 };
     /// Bottleneck with giotto-tda's default `delta = 0.01`.
     pub const BOTTLENECK: Metric = Metric::Bottleneck { delta: 0.01 };
+    /// Sliced Wasserstein with 50 directions.
+    pub const SLICED_WASSERSTEIN: Metric = Metric::SlicedWasserstein { n_directions: 50 };
+    /// Heat density with `sigma = 0.1` (as [`Metric::HEAT`]).
+    pub const HEAT_DENSITY: Metric = Metric::HeatDensity { sigma: 0.1 };
 
     /// The metric's name, as accepted by [`FromStr`] and printed by [`Display`](fmt::Display).
     pub fn name(&self) -> &'static str {
@@ -127,6 +154,8 @@ impl Metric {
             Metric::PersistenceImage { .. } => "persistence-image",
             Metric::Wasserstein { .. } => "wasserstein",
             Metric::Bottleneck { .. } => "bottleneck",
+            Metric::SlicedWasserstein { .. } => "sliced-wasserstein",
+            Metric::HeatDensity { .. } => "heat-density",
         }
     }
 
@@ -138,17 +167,27 @@ impl Metric {
         matches!(self, Metric::Wasserstein { .. } | Metric::Bottleneck { .. })
     }
 
+    /// Whether the metric samples a vectorisation on a grid, i.e. uses
+    /// [`MetricOptions::n_bins`], [`MetricOptions::p`] and
+    /// [`MetricOptions::grid`]. False for the matching metrics and
+    /// [`Metric::SlicedWasserstein`], which work on the points themselves.
+    pub fn uses_grid(&self) -> bool {
+        !self.is_matching() && !matches!(self, Metric::SlicedWasserstein { .. })
+    }
+
     /// Checks the metric's parameters.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidOption`](crate::ErrorKind::InvalidOption) for a
     /// non-positive or non-finite `sigma`, a non-positive or NaN `power`,
-    /// `n_layers == 0`, a Wasserstein `q < 1` (or NaN), or a `delta` outside
+    /// `n_layers == 0`, `n_directions == 0`, a Wasserstein `q < 1` (or NaN), or a `delta` outside
     /// `[0, 1)` (or NaN).
     pub fn validate(&self) -> Result<(), Error> {
         match *self {
-            Metric::Heat { sigma } | Metric::PersistenceImage { sigma, .. } => check_sigma(sigma),
+            Metric::Heat { sigma }
+            | Metric::HeatDensity { sigma }
+            | Metric::PersistenceImage { sigma, .. } => check_sigma(sigma),
             Metric::Silhouette { power } => check_power(power),
             Metric::Landscape { n_layers } => {
                 if n_layers == 0 {
@@ -168,6 +207,13 @@ impl Metric {
                 check_delta(delta)
             }
             Metric::Bottleneck { delta } => check_delta(delta),
+            Metric::SlicedWasserstein { n_directions } => {
+                if n_directions == 0 {
+                    Err(Error::option("n_directions", "need at least one direction"))
+                } else {
+                    Ok(())
+                }
+            }
         }
     }
 }
@@ -200,7 +246,9 @@ pub(crate) fn check_power(power: f64) -> Result<(), Error> {
 }
 
 /// Parses `heat`, `silhouette`, `landscape`, `betti`, `persistence-image`
-/// (or `persistence_image`), `wasserstein`, `bottleneck`, ASCII
+/// (or `persistence_image`), `wasserstein`, `bottleneck`,
+/// `sliced-wasserstein` (or `sliced_wasserstein`), `heat-density` (or
+/// `heat_density`), ASCII
 /// case-insensitively, with default parameters.
 impl FromStr for Metric {
     type Err = Error;
@@ -214,11 +262,14 @@ impl FromStr for Metric {
             "persistence-image" | "persistence_image" => Ok(Metric::PERSISTENCE_IMAGE),
             "wasserstein" => Ok(Metric::WASSERSTEIN),
             "bottleneck" => Ok(Metric::BOTTLENECK),
+            "sliced-wasserstein" | "sliced_wasserstein" => Ok(Metric::SLICED_WASSERSTEIN),
+            "heat-density" | "heat_density" => Ok(Metric::HEAT_DENSITY),
             other => Err(Error::option(
                 "metric",
                 format!(
                     "unknown metric `{other}` (expected heat, silhouette, landscape, betti, \
-                     persistence-image, wasserstein or bottleneck)"
+                     persistence-image, wasserstein, bottleneck, sliced-wasserstein or \
+                     heat-density)"
                 ),
             )),
         }
@@ -342,13 +393,13 @@ impl MetricOptions {
     /// `n_bins < 2`, `p < 1`, `order < 1` (or NaN), a fixed grid that is not
     /// finite with `lo < hi`, or invalid metric parameters. For matching
     /// metrics the grid options (`n_bins`, `p`, `grid`), which they ignore,
-    /// are not checked.
+    /// are not checked, nor for [`Metric::SlicedWasserstein`].
     pub fn validate(&self) -> Result<(), Error> {
         self.metric.validate()?;
         if self.order.is_nan() || self.order < 1.0 {
             return Err(Error::option("order", format!("need order >= 1, got {}", self.order)));
         }
-        if self.metric.is_matching() {
+        if !self.metric.uses_grid() {
             return Ok(());
         }
         if self.n_bins < 2 {

@@ -13,6 +13,7 @@ use crate::grid::{Binner, Grid, ImageGrid};
 use crate::matching::{GroundMetric, bottleneck_exact, wasserstein_exact};
 use crate::metric::{GridMode, Metric, MetricOptions, Par};
 use crate::sum::Neumaier;
+use crate::summary::sliced_wasserstein_raw;
 use crate::vectorize::{
     Sparse, betti_raw, clamp_sigma_px, heat_counts, image_counts, landscape_raw, silhouette_raw,
 };
@@ -208,6 +209,15 @@ fn vectorise(
             betti_raw(points, &Binner::new(g)).into_iter().map(|c| c as f64).collect(),
         ),
         (Metric::Heat { .. }, PairGrid::Line(g)) => Vector::Image(heat_counts(points, g)),
+        (Metric::HeatDensity { .. }, PairGrid::Line(g)) => {
+            let mut counts = heat_counts(points, g);
+            let n = points.iter().filter(|p| p.birth < p.death).count();
+            if n > 0 {
+                let n = n as f64;
+                counts.iter_mut().for_each(|(_, v)| *v /= n);
+            }
+            Vector::Image(counts)
+        }
         (Metric::PersistenceImage { weight, .. }, PairGrid::Image(g)) => {
             Vector::Image(image_counts(points, g, *weight))
         }
@@ -259,7 +269,9 @@ fn dim_distance(opts: &MetricOptions, grid: &PairGrid, a: &Vector, b: &Vector) -
         (PairGrid::Line(g), Vector::Image(x), Vector::Image(y)) => {
             // Heat: G is linear and the same on both axes, so
             // H_A − H_B = (G*(S_A − S_B) − (G*(S_A − S_B))ᵀ)/Δ².
-            let Metric::Heat { sigma } = opts.metric else { unreachable!() };
+            let (Metric::Heat { sigma } | Metric::HeatDensity { sigma }) = opts.metric else {
+                unreachable!()
+            };
             let step = g.step();
             if step == 0.0 || (x.is_empty() && y.is_empty()) {
                 return 0.0;
@@ -318,7 +330,11 @@ fn matching_distance(
             wasserstein_exact(a, b, exponent, GroundMetric::LInf)
         }
         Metric::Bottleneck { delta: _ } => bottleneck_exact(a, b, GroundMetric::LInf),
-        _ => unreachable!("called for matching metrics only"),
+        // Points checked finite by `run`.
+        Metric::SlicedWasserstein { n_directions } => {
+            return Ok(sliced_wasserstein_raw(a, b, n_directions));
+        }
+        _ => unreachable!("called for point-based metrics only"),
     };
     r.map_err(|error| Error::new(ErrorKind::Matching { diagram_i: i, diagram_j: j, dim: q, error }))
 }
@@ -378,6 +394,10 @@ fn run(
                 }
             }
         }
+    }
+    if !opts.metric.uses_grid() {
+        // Sliced Wasserstein: one independent item per (pair, dimension).
+        return run_matching(batch, opts, par, pairs, progress);
     }
     let dims = batch.dim_count();
     let image = matches!(opts.metric, Metric::PersistenceImage { .. });
@@ -483,7 +503,8 @@ fn run(
 /// Matching metrics ([`Metric::Wasserstein`], [`Metric::Bottleneck`]) use
 /// no grid: each (pair, dimension) is one independent matching problem on
 /// the real points of the two diagrams, all of them run in parallel and
-/// collected in order.
+/// collected in order; so does [`Metric::SlicedWasserstein`]
+/// (O(M·n log n) per pair and dimension for `M` directions).
 ///
 /// # Complexity
 ///
@@ -500,7 +521,7 @@ fn run(
 ///
 /// [`ErrorKind::InvalidOption`] for invalid options,
 /// [`ErrorKind::EssentialPoint`] if a point has an infinite death and the
-/// metric is grid-based (cap first), [`ErrorKind::Matching`] if a matching
+/// metric is grid-based or sliced Wasserstein (cap first), [`ErrorKind::Matching`] if a matching
 /// distance fails (too many points for the exact solver).
 pub fn pairwise(
     batch: &DiagramBatch,

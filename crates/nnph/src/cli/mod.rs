@@ -224,6 +224,7 @@ impl MetricArgs {
             }
             Metric::Wasserstein { .. } => Metric::Wasserstein { q: self.q, delta: self.delta },
             Metric::Bottleneck { .. } => Metric::Bottleneck { delta: self.delta },
+            Metric::HeatDensity { .. } => Metric::HeatDensity { sigma: self.sigma },
             other => other,
         };
         let mut opts = CompareOptions::paper(metric);
