@@ -325,3 +325,28 @@ fn rips_projective_plane() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr_of(&o));
     assert_eq!(stderr_of(&o).trim_end().lines().count(), 1);
 }
+
+/// `--grid giotto-joint` reproduces giotto's single fit over the whole batch (the
+/// golden `*_joint.npy` matrices of the tiny case).
+#[test]
+fn joint_grid_matches_golden() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = testdata().join("golden/tiny");
+    let mut nets: Vec<String> = std::fs::read_dir(case.join("nets"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".npz"))
+        .collect();
+    nets.sort();
+    for metric in ["heat", "silhouette", "landscape"] {
+        let out = dir.path().join(format!("{metric}.npy"));
+        let mut args: Vec<&str> = vec!["compare"];
+        args.extend(nets.iter().map(String::as_str));
+        args.extend(["--metric", metric, "--grid", "giotto-joint", "--out", out.to_str().unwrap()]);
+        let o = nnph(&args);
+        assert!(o.status.success(), "{}", stderr_of(&o));
+        let (_, ours) = read_npy_f64(&out);
+        let (_, golden) = read_npy_f64(&case.join(format!("golden/distances/{metric}_joint.npy")));
+        assert_matrix_close(&format!("tiny {metric} joint"), &golden, &ours, 1e-9, 1e-12);
+    }
+}

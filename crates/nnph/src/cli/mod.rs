@@ -185,7 +185,8 @@ struct MetricArgs {
     /// Number of grid samples per dimension (grid-based metrics).
     #[arg(long, default_value_t = 200, value_name = "N")]
     n_bins: usize,
-    /// Grid: giotto (per pair, batch-dependent padding, the paper) or fixed:LO,HI (same for every pair).
+    /// Grid: giotto (per pair, batch-dependent padding, the paper), giotto-joint (one fit over
+    /// the whole batch) or fixed:LO,HI (same for every pair and batch).
     #[arg(long, default_value = "giotto", value_name = "G")]
     grid: String,
     /// L^p norm of the vectorisation difference (grid-based metrics).
@@ -244,6 +245,9 @@ fn parse_grid(s: &str) -> Result<GridMode> {
     if s == "giotto" {
         return Ok(GridMode::Giotto);
     }
+    if s == "giotto-joint" {
+        return Ok(GridMode::GiottoJoint);
+    }
     if let Some(rest) = s.strip_prefix("fixed") {
         let rest = rest.strip_prefix(':').unwrap_or(rest);
         if rest.is_empty() {
@@ -257,7 +261,7 @@ fn parse_grid(s: &str) -> Result<GridMode> {
         }
         return Ok(GridMode::Fixed { lo, hi });
     }
-    bail!("--grid must be giotto or fixed:LO,HI, not {s:?}")
+    bail!("--grid must be giotto, giotto-joint or fixed:LO,HI, not {s:?}")
 }
 
 #[derive(Debug, Args)]
