@@ -172,10 +172,32 @@ impl RipsComplex {
     ///
     /// If `dim > max_dim + 1` or `index ≥ C(n, dim + 1)`.
     pub fn simplex_vertices(&self, index: u64, dim: usize) -> Vec<u32> {
+        let mut vertices = Vec::with_capacity(dim + 1);
+        self.simplex_vertices_into(index, dim, &mut vertices);
+        vertices
+    }
+
+    /// The row `C(·, k)` of the binomial table: `binomial_row(k)[m] = C(m, k)` for `m ≤ n`.
+    ///
+    /// # Panics
+    ///
+    /// If `k > max_dim + 2`.
+    pub fn binomial_row(&self, k: usize) -> &[u64] {
+        &self.binomial[k]
+    }
+
+    /// As [`simplex_vertices`](Self::simplex_vertices), into `vertices` (cleared first), so that
+    /// a caller decoding many simplices reuses one buffer.
+    ///
+    /// # Panics
+    ///
+    /// As [`simplex_vertices`](Self::simplex_vertices).
+    pub fn simplex_vertices_into(&self, index: u64, dim: usize, vertices: &mut Vec<u32>) {
         let n = self.num_points();
         assert!(dim + 1 < self.binomial.len(), "dimension {dim} above max_dim + 1");
         assert!(index < self.binomial[dim + 1][n], "simplex index {index} out of range");
-        let mut vertices = vec![0u32; dim + 1];
+        vertices.clear();
+        vertices.resize(dim + 1, 0);
         let mut rest = index;
         let mut upper = n; // the next vertex is < upper
         for k in (1..=dim + 1).rev() {
@@ -186,7 +208,6 @@ impl RipsComplex {
             rest -= row[v];
             upper = v;
         }
-        vertices
     }
 
     /// The diameter of a vertex set: its largest pairwise distance (`0` for one vertex).
@@ -216,39 +237,66 @@ impl RipsComplex {
         if dim + 1 >= self.binomial.len() {
             return out;
         }
-        let mut stack: Vec<u32> = Vec::with_capacity(dim + 1);
-        self.extend(&mut stack, 0.0, dim + 1, &mut out);
-        out.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let n = self.num_points();
+        if dim == 0 {
+            out.extend((0..n as u64).map(|v| (0.0, v)));
+            return out;
+        }
+        let mut levels: Vec<Vec<(u32, f64)>> = vec![Vec::new(); dim + 1];
+        for v in 0..n {
+            // Candidates for the second vertex: the points after `v` joined to it.
+            levels[1].clear();
+            levels[1].extend((v + 1..n).filter_map(|w| {
+                let e = self.dist.get(v, w);
+                (e.is_finite() && e <= self.threshold).then_some((w as u32, e))
+            }));
+            if levels[1].len() >= dim {
+                self.extend(&mut levels, 1, self.binomial[1][v], dim + 1, &mut out);
+            }
+        }
+        out.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         out
     }
 
-    /// Appends every simplex extending `prefix` (all vertices larger than its last) to `len`
-    /// vertices.
-    fn extend(&self, prefix: &mut Vec<u32>, diameter: f64, len: usize, out: &mut Vec<(f64, u64)>) {
-        if prefix.len() == len {
-            let index = self.simplex_index(prefix).expect("increasing vertices in range");
-            out.push((diameter, index));
+    /// Appends every simplex extending a prefix of `depth` vertices (whose index part is
+    /// `index`) to `len` vertices. `levels[depth]` holds the candidates for the next vertex:
+    /// the points after the prefix joined to all of it, with their largest distance to the
+    /// prefix vertices combined with the prefix's own diameter.
+    fn extend(
+        &self,
+        levels: &mut [Vec<(u32, f64)>],
+        depth: usize,
+        index: u64,
+        len: usize,
+        out: &mut Vec<(f64, u64)>,
+    ) {
+        let row = &self.binomial[depth + 1];
+        if depth + 1 == len {
+            out.extend(levels[depth].iter().map(|&(v, d)| (d, index + row[v as usize])));
             return;
         }
-        let start = prefix.last().map_or(0, |&v| v as usize + 1);
-        // Leave room for the remaining vertices.
-        let end = (self.num_points() + prefix.len() + 1).saturating_sub(len);
-        for v in start..end {
-            let mut d = diameter;
-            let mut ok = true;
-            for &u in prefix.iter() {
-                if !self.joined(u as usize, v) {
-                    ok = false;
-                    break;
-                }
-                d = d.max(self.dist.get(u as usize, v));
+        let lower = self.dist.lower();
+        let candidates = std::mem::take(&mut levels[depth]);
+        for (a, &(v, dv)) in candidates.iter().enumerate() {
+            // Leave room for the remaining vertices.
+            if candidates.len() - a < len - depth {
+                break;
             }
-            if ok {
-                prefix.push(v as u32);
-                self.extend(prefix, d, len, out);
-                prefix.pop();
+            let next = &mut levels[depth + 1];
+            next.clear();
+            for &(w, dw) in &candidates[a + 1..] {
+                // v < w: the distance is in row w of the lower triangle.
+                let w = w as usize;
+                let e = lower[w * (w - 1) / 2 + v as usize];
+                if e.is_finite() && e <= self.threshold {
+                    next.push((w as u32, dw.max(dv).max(e)));
+                }
+            }
+            if next.len() >= len - depth - 1 {
+                self.extend(levels, depth + 1, index + row[v as usize], len, out);
             }
         }
+        levels[depth] = candidates;
     }
 
     /// The cofacets in the complex of the `dim`-simplex with this index, as
