@@ -139,7 +139,7 @@ impl Reducer for Cohomology {
                         pairs.push((i as usize, low as usize));
                         break;
                     }
-                    symmetric_difference(&col, &reduced[k as usize], &mut scratch);
+                    super::symmetric_difference(&col, &reduced[k as usize], &mut scratch);
                     std::mem::swap(&mut col, &mut scratch);
                 }
                 if col.is_empty() {
@@ -157,30 +157,6 @@ impl Reducer for Cohomology {
         }
         Ok(Pairing::new(pairs, essential))
     }
-}
-
-/// `out = a Δ b` for sorted `a`, `b`.
-fn symmetric_difference(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
-    out.clear();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => {
-                out.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[j]);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
 }
 
 /// A simplex in the filtration order of one dimension: (diameter, combinatorial index).

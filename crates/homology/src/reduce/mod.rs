@@ -307,3 +307,27 @@ pub fn default_reducer() -> Box<dyn Reducer> {
 pub fn all_reducers() -> Vec<Box<dyn Reducer>> {
     ReducerKind::ALL.iter().map(|k| k.reducer()).collect()
 }
+
+/// `out = a Δ b` for sorted `a`, `b` (addition of Z/2 columns), shared by the reducers.
+fn symmetric_difference(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
+    out.clear();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+}

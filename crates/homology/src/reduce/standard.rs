@@ -60,7 +60,7 @@ impl Reducer for Standard {
                     pairs.push((low as usize, j));
                     break;
                 }
-                symmetric_difference(&col, &reduced[k as usize], &mut scratch);
+                super::symmetric_difference(&col, &reduced[k as usize], &mut scratch);
                 std::mem::swap(&mut col, &mut scratch);
             }
             reduced.push(col);
@@ -68,28 +68,4 @@ impl Reducer for Standard {
         let essential = (0..n).filter(|&j| reduced[j].is_empty() && pivot[j] == NONE).collect();
         Ok(Pairing::new(pairs, essential))
     }
-}
-
-/// `out = a Δ b` for sorted `a`, `b`.
-fn symmetric_difference(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
-    out.clear();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => {
-                out.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[j]);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
 }
