@@ -85,6 +85,14 @@ pub enum ErrorKind {
         /// What is too large, and how to shrink it.
         message: String,
     },
+    /// The computation's memory estimate exceeds the budget
+    /// ([`MemoryBudget`](crate::budget::MemoryBudget)).
+    OverBudget {
+        /// The estimate, with its description and how to shrink it.
+        estimate: crate::budget::Estimate,
+        /// The budget in bytes.
+        budget: u64,
+    },
 }
 
 impl Error {
@@ -131,6 +139,17 @@ impl fmt::Display for Error {
                  {face:?} (a filtration needs face ≤ coface)"
             ),
             ErrorKind::TooLarge { message } => write!(f, "too large: {message}"),
+            ErrorKind::OverBudget { estimate, budget } => {
+                write!(
+                    f,
+                    "{estimate}, over the memory budget of {}",
+                    crate::budget::human_bytes(u128::from(*budget))
+                )?;
+                if !estimate.hint.is_empty() {
+                    write!(f, "; {}", estimate.hint)?;
+                }
+                write!(f, " (or raise the budget with --memory-budget)")
+            }
         }
     }
 }

@@ -60,6 +60,7 @@
 //! None yet.
 #![deny(missing_docs)]
 
+pub mod budget;
 pub mod cell;
 pub mod distances;
 pub mod error;
