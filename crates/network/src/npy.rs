@@ -361,6 +361,34 @@ pub fn read_npy(bytes: &[u8]) -> Result<NpyArray, Error> {
     Ok(NpyArray { shape: header.shape, fortran_order: header.fortran_order, data: values })
 }
 
+/// The length of the magic string, version and header of an `.npy` file that
+/// starts with `head`, if `head` holds at least its first 12 bytes and they
+/// are well formed.
+fn npy_header_end(head: &[u8]) -> Option<u64> {
+    let rest = head.strip_prefix(MAGIC.as_slice())?;
+    match rest.first()? {
+        1 => Some(10 + u64::from(u16::from_le_bytes([*rest.get(2)?, *rest.get(3)?]))),
+        2 | 3 => {
+            let len =
+                u32::from_le_bytes([*rest.get(2)?, *rest.get(3)?, *rest.get(4)?, *rest.get(5)?]);
+            (len as usize <= MAX_HEADER_LEN).then_some(12 + u64::from(len))
+        }
+        _ => None,
+    }
+}
+
+/// The total length (header and data) of a well-formed `.npy` file whose
+/// header is complete in `head`, or `None` if the header is malformed (the
+/// full reader then reports why).
+fn npy_total_len(head: &[u8]) -> Option<u64> {
+    let end = usize::try_from(npy_header_end(head)?).ok()?;
+    let start = if head.get(6) == Some(&1) { 10 } else { 12 };
+    let header = parse_header(head.get(start..end)?).ok()?;
+    let (kind, _) = parse_descr(&header.descr).ok()?;
+    let count = header.shape.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d as u64))?;
+    count.checked_mul(kind.item_size() as u64)?.checked_add(end as u64)
+}
+
 /// Decodes raw bytes whose length is a multiple of the item size.
 fn decode(kind: Kind, big_endian: bool, data: &[u8]) -> NpyData {
     macro_rules! numbers {
@@ -680,14 +708,34 @@ pub fn read_npz<R: Read + Seek>(reader: R) -> Result<Vec<(String, NpyArray)>, Er
             )));
         }
         budget -= declared;
-        // Read at most one byte more than declared, so a lying size is noticed
-        // without reading (or allocating for) the rest.
+        // Read the .npy header first and then at most one byte more than the
+        // header's shape needs and than the member declares, so that neither a
+        // lying zip size nor a member that inflates far beyond its header is read
+        // (or allocated for) in full.
+        let io_err = |e: io::Error| Error::container("npz", format!("member {raw_name:?}: {e}"));
         let mut bytes = Vec::new();
-        (&mut file)
-            .take(declared.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::container("npz", format!("member {raw_name:?}: {e}")))?;
+        let mut limit = declared.saturating_add(1);
+        (&mut file).take(limit.min(12)).read_to_end(&mut bytes).map_err(io_err)?;
+        if let Some(header_end) = npy_header_end(&bytes) {
+            let want = header_end.min(limit);
+            (&mut file)
+                .take(want.saturating_sub(bytes.len() as u64))
+                .read_to_end(&mut bytes)
+                .map_err(io_err)?;
+            if let Some(total) = npy_total_len(&bytes) {
+                limit = limit.min(total.saturating_add(1));
+            }
+        }
+        let have = bytes.len() as u64;
+        (&mut file).take(limit.saturating_sub(have)).read_to_end(&mut bytes).map_err(io_err)?;
         let got = bytes.len() as u64;
+        if got > declared.min(limit.saturating_sub(1)) && got <= declared {
+            return Err(Error::npy(format!(
+                "the data is longer than its header's shape needs ({} bytes)",
+                limit - 1
+            ))
+            .in_tensor(&name));
+        }
         if got > declared {
             return Err(Error::container(
                 "npz",

@@ -195,3 +195,20 @@ fn npz_rejects_garbage() {
     assert!(matches!(err.kind(), ErrorKind::Npy { tensor, .. } if tensor == "x"), "{err}");
     assert!(err.to_string().starts_with("tensor \"x\""), "{err}");
 }
+
+/// A member whose data runs far past what its header's shape needs (a small
+/// zip bomb: 16 MiB of zeros deflate to a few KiB) is refused after reading
+/// one byte past the shape, not after inflating all of it.
+#[test]
+fn npz_member_longer_than_its_shape_is_refused_early() {
+    let mut member = npy_f32(&[2], &[1.0, 2.0]);
+    member.resize(member.len() + (16 << 20), 0);
+    let bytes = zip_bytes(&[("W0.npy", member)], true);
+    assert!(bytes.len() < 1 << 20, "the test wants a compressed member");
+    let err = read_npz(Cursor::new(bytes)).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Npy { tensor, .. } if tensor == "W0"), "{err}");
+    assert!(err.to_string().contains("longer than its header's shape needs"), "{err}");
+    // Exactly the right length still reads.
+    let ok = zip_bytes(&[("W0.npy", npy_f32(&[2], &[1.0, 2.0]))], true);
+    assert_eq!(read_npz(Cursor::new(ok)).unwrap()[0].1.data, NpyData::F32(vec![1.0, 2.0]));
+}
