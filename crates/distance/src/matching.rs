@@ -1,7 +1,8 @@
-//! Exact matching distances between persistence diagrams: the bottleneck
-//! distance and the `q`-Wasserstein distance, computed exactly (no auction
-//! or other approximation, unlike giotto-tda's default hera backend with
-//! `delta = 0.01`).
+//! Matching distances between persistence diagrams: the bottleneck distance
+//! and the `q`-Wasserstein distance, exact ([`bottleneck_exact`],
+//! [`wasserstein_exact`], or `delta = 0`) or with a certified relative error
+//! `delta` ([`bottleneck`], [`wasserstein`]; giotto-tda's hera backend
+//! defaults to `delta = 0.01`).
 //!
 //! # Semantics
 //!
@@ -36,22 +37,38 @@
 //!
 //! Let `n_a`, `n_b` be the numbers of finite non-trivial points.
 //!
-//! * **General bottleneck.** The answer is one of the edge costs, so it is the
-//!   smallest edge cost `t` for which a matching with all edge costs `≤ t`
-//!   exists. Feasibility is monotone in `t`. The search starts from a lower
-//!   bound (each point costs at least the smaller of its diagonal cost and its
-//!   distance to the nearest point of the other diagram) and an upper bound
-//!   (the largest diagonal cost), narrows the candidate costs in between with
-//!   pseudo-random pivots (deterministic) and binary-searches them once at
-//!   most 2²⁰ remain; the edge costs are recomputed rather than stored, so
-//!   memory stays `O(n)` beyond that list. A threshold `t` is feasible iff
-//!   the bipartite graph `G_t` (edges of ground distance `≤ t`) has a matching
-//!   covering the *must* points, those whose diagonal cost exceeds `t` (every
-//!   other point can go to the diagonal). By
-//!   the Mendelsohn–Dulmage theorem such a matching exists iff `G_t` has one
-//!   matching covering the must points of `a` and one covering the must points
-//!   of `b`; each is checked with Hopcroft–Karp on the implicit graph
-//!   (`O(n_a·n_b·√n)` per step, `O(n)` memory).
+//! * **General bottleneck** (geometric, `O(n)` memory). The answer is one of
+//!   the edge costs, so it is the smallest `f64` threshold `t` for which a
+//!   matching with all edge costs `≤ t` exists; feasibility is monotone in
+//!   `t`. The search starts from a lower bound (each point costs at least the
+//!   smaller of its diagonal cost and its distance to the nearest point of the
+//!   other diagram, found with a k-d tree) and an upper bound (the largest
+//!   diagonal cost) and bisects the bit patterns of `t` in between
+//!   (non-negative `f64` are ordered as their bit patterns: at most 63 tests),
+//!   so the smallest feasible `f64` — an edge cost, the exact distance — is
+//!   found without listing the `n_a·n_b` candidate costs. A threshold `t` is
+//!   feasible iff the bipartite graph `G_t` (edges of ground distance `≤ t`)
+//!   has a matching covering the *must* points, those whose diagonal cost
+//!   exceeds `t` (every other point can go to the diagonal). By the
+//!   Mendelsohn–Dulmage theorem such a matching exists iff `G_t` has one
+//!   matching covering the must points of `a` and one covering the must
+//!   points of `b`; each is found by Hopcroft–Karp with the neighbour queries
+//!   answered by k-d trees with deletion (Efrat, Itai, Katz 2001; Kerber,
+//!   Morozov, Nigmetov 2017): a BFS that removes each right point from the
+//!   tree when it is first reached, then one tree per BFS layer for the DFS,
+//!   so each phase costs `O(n log n)`-ish queries instead of `O(n_a·n_b)` edge
+//!   tests. Matchings are kept between tests as warm starts (edges longer
+//!   than the new `t` are dropped). With `delta > 0` the bisection stops as
+//!   soon as the feasible end `hi` and the infeasible end `lo` satisfy
+//!   `hi ≤ (1 + delta)·lo`; `hi` is returned, and since the distance `d` is
+//!   in `(lo, hi]`, `(hi − d)/d ≤ delta`.
+//! * **Approximate Wasserstein** (`delta > 0`, [`wasserstein`]): a
+//!   Gauss–Seidel auction with ε-scaling whose bids are k-d tree weighted
+//!   nearest-neighbour queries; each phase ends with a duality-gap
+//!   certificate `(C/D)^{1/q} ≤ 1 + delta` (`C` the assignment's cost, `D`
+//!   the dual value of the prices, a lower bound of the optimum for any
+//!   prices), so the returned `Ŵ = C^{1/q}` satisfies
+//!   `W ≤ Ŵ ≤ (1 + delta)·W`.
 //! * **General Wasserstein.** The standard reduction to a square assignment
 //!   problem of size `n_a + n_b`: rows are the points of `a` and `n_b` copies
 //!   of the diagonal, columns the points of `b` and `n_a` copies of the
@@ -110,12 +127,13 @@
 //!
 //! # Limits
 //!
-//! Diagrams that are not on one line are refused with
+//! For exact Wasserstein distances ([`wasserstein_exact`], or `delta = 0`),
+//! diagrams that are not on one line are refused with
 //! [`MatchingErrorKind::TooLarge`] when `n_a + n_b >` [`EXACT_SOLVER_LIMIT`]
 //! (the Hungarian algorithm's cubic time and the `n_a·n_b` cost matrix);
 //! the Wasserstein dynamic programme for points on one line is refused when
-//! `n_a·n_b >` [`LINE_DP_LIMIT`]. The bottleneck distance of points on one
-//! line has no limit.
+//! `n_a·n_b >` [`LINE_DP_LIMIT`]. The bottleneck distance (exact or not) and
+//! the approximate Wasserstein distance have no limit.
 //!
 //! # Example
 //!
@@ -140,15 +158,19 @@ use std::fmt;
 
 use nnph_homology::PersistencePair;
 
+mod auction;
+mod geometric;
+mod kdtree;
+
 /// The largest `n_a + n_b` (finite non-trivial points of both diagrams) for
-/// which the general exact solvers run, when the points are not all on one
-/// line.
+/// which the exact Wasserstein solver runs, when the points are not all on
+/// one line (the bottleneck solver has no limit).
 ///
 /// At this size the Hungarian algorithm needs an `n_a × n_b` matrix of `f64`
 /// (at most 200 MB). Measured on one core with random points and the `L∞`
-/// metric: 2000 + 2000 points take about 2 s (bottleneck) and 4 s
-/// (Wasserstein, which computes the bottleneck distance first), 5000 + 5000
-/// points about 30 s and 50 s; time grows roughly as `(n_a + n_b)³`.
+/// metric: 2000 + 2000 points take about 4 s, 5000 + 5000 points about 50 s;
+/// time grows roughly as `(n_a + n_b)³`. Use [`wasserstein`] with
+/// `delta > 0` for larger diagrams.
 pub const EXACT_SOLVER_LIMIT: usize = 10_000;
 
 /// The largest `n_a·n_b` for which [`wasserstein_exact`] runs its dynamic
@@ -206,6 +228,11 @@ pub enum MatchingErrorKind {
         /// Its death.
         death: f64,
     },
+    /// The allowed relative error `delta` is NaN or outside `[0, 1)`.
+    InvalidDelta {
+        /// The value given.
+        delta: f64,
+    },
     /// The diagrams have too many points for the exact solver: see
     /// [`EXACT_SOLVER_LIMIT`] and [`LINE_DP_LIMIT`].
     TooLarge {
@@ -239,6 +266,9 @@ impl fmt::Display for MatchingError {
             MatchingErrorKind::InvalidGroundMetric { p } => {
                 write!(f, "invalid ground metric L_p with p = {p}: need p >= 1")
             }
+            MatchingErrorKind::InvalidDelta { delta } => {
+                write!(f, "invalid relative error delta = {delta}: need 0 <= delta < 1 (0 = exact)")
+            }
             MatchingErrorKind::InvalidPoint { diagram, index, birth, death } => write!(
                 f,
                 "invalid point ({birth}, {death}) at index {index} of diagram {diagram}: \
@@ -262,6 +292,7 @@ impl std::error::Error for MatchingError {}
 
 /// Exact bottleneck distance between two diagrams (the points of one homology
 /// dimension each): the minimum over matchings of the largest edge cost.
+/// Same as [`bottleneck`] with `delta = 0`.
 ///
 /// See the [module documentation](self) for the conventions (trivial points
 /// removed, essential points matched among themselves, `+∞` if their numbers
@@ -269,21 +300,124 @@ impl std::error::Error for MatchingError {}
 ///
 /// # Errors
 ///
-/// [`MatchingErrorKind::InvalidGroundMetric`], [`MatchingErrorKind::InvalidPoint`],
-/// and [`MatchingErrorKind::TooLarge`] for more than [`EXACT_SOLVER_LIMIT`]
-/// points in total when they are not all on one line.
+/// [`MatchingErrorKind::InvalidGroundMetric`], [`MatchingErrorKind::InvalidPoint`].
 pub fn bottleneck_exact(
     a: &[PersistencePair],
     b: &[PersistencePair],
     ground: GroundMetric,
 ) -> Result<f64, MatchingError> {
+    bottleneck(a, b, ground, 0.0)
+}
+
+/// Bottleneck distance between two diagrams (the points of one homology
+/// dimension each), exact for `delta = 0`; for `delta > 0` a value `d̂` with
+/// `d ≤ d̂ ≤ (1 + delta)·d`.
+///
+/// # Complexity
+///
+/// Points on one line: `O(n log n)` (sort, then at most 63 linear greedy
+/// tests). Otherwise at most 63 threshold tests, each a geometric
+/// Hopcroft–Karp run with k-d tree neighbour queries (`O(n^1.5 log n)`
+/// worst case, much less in practice thanks to warm starts); `O(n)` memory.
+///
+/// # Errors
+///
+/// [`MatchingErrorKind::InvalidGroundMetric`], [`MatchingErrorKind::InvalidPoint`],
+/// [`MatchingErrorKind::InvalidDelta`] for a `delta` outside `[0, 1)`.
+pub fn bottleneck(
+    a: &[PersistencePair],
+    b: &[PersistencePair],
+    ground: GroundMetric,
+    delta: f64,
+) -> Result<f64, MatchingError> {
+    check_delta(delta)?;
     let ground = Ground::new(ground)?;
     let (mut a, mut b) = (Split::new(a, 0)?, Split::new(b, 1)?);
     let Some(essential) = essential_costs(&mut a.essential, &mut b.essential) else {
         return Ok(f64::INFINITY);
     };
-    let finite = finite_bottleneck(&mut a.finite, &mut b.finite, ground)?;
+    let finite = finite_bottleneck(&mut a.finite, &mut b.finite, ground, delta);
     Ok(essential.iter().copied().fold(finite, f64::max))
+}
+
+fn check_delta(delta: f64) -> Result<(), MatchingError> {
+    if (0.0..1.0).contains(&delta) {
+        Ok(())
+    } else {
+        Err(MatchingError::new(MatchingErrorKind::InvalidDelta { delta }))
+    }
+}
+
+/// Diagrams on one line with at most this many DP cells (`n_a·n_b`) are
+/// answered exactly by [`wasserstein`] even when `delta > 0` (a few ms).
+const LINE_DP_WHEN_APPROXIMATE: u64 = 4_000_000;
+
+/// `q`-Wasserstein distance between two diagrams (the points of one homology
+/// dimension each), exact for `delta = 0` ([`wasserstein_exact`]); for
+/// `delta > 0` a value `Ŵ` with `W ≤ Ŵ ≤ (1 + delta)·W`, certified by the
+/// auction's duality gap (see the module documentation).
+///
+/// `q = +∞` gives [`bottleneck`] with the same `delta`.
+///
+/// # Complexity
+///
+/// `delta > 0`: ε-scaling phases of a Gauss–Seidel auction on `n_a + n_b`
+/// bidders, each bid a k-d tree query (`O(log n)` typical); the number of
+/// bids is pseudo-polynomial in theory, near-linear per phase in practice.
+/// `O(n)` memory. Small diagrams on one line use the exact dynamic programme.
+///
+/// # Errors
+///
+/// As [`wasserstein_exact`] (including its size limits when `delta = 0`),
+/// and [`MatchingErrorKind::InvalidDelta`] for a `delta` outside `[0, 1)`.
+pub fn wasserstein(
+    a: &[PersistencePair],
+    b: &[PersistencePair],
+    q: f64,
+    ground: GroundMetric,
+    delta: f64,
+) -> Result<f64, MatchingError> {
+    check_delta(delta)?;
+    if delta == 0.0 {
+        return wasserstein_exact(a, b, q, ground);
+    }
+    if q.is_nan() || q < 1.0 {
+        return Err(MatchingError::new(MatchingErrorKind::InvalidExponent { q }));
+    }
+    if q == f64::INFINITY {
+        return bottleneck(a, b, ground, delta);
+    }
+    let ground = Ground::new(ground)?;
+    let (mut a, mut b) = (Split::new(a, 0)?, Split::new(b, 1)?);
+    let Some(essential) = essential_costs(&mut a.essential, &mut b.essential) else {
+        return Ok(f64::INFINITY);
+    };
+    let (a, b) = (&mut a.finite, &mut b.finite);
+    // Scale by the largest single cost (every diagonal cost, every essential
+    // cost), so that the powers stay in range.
+    let scale = a
+        .iter()
+        .chain(b.iter())
+        .map(|&p| ground.diag(p))
+        .chain(essential.iter().copied())
+        .fold(0.0, f64::max);
+    if scale == 0.0 {
+        return Ok(0.0);
+    }
+    let power = Power::new(q, scale);
+    let essential_sum: f64 = essential.iter().map(|&c| power.apply(c)).sum();
+    let finite_sum = if a.is_empty() || b.is_empty() {
+        a.iter().chain(b.iter()).map(|&p| power.apply(ground.diag(p))).sum()
+    } else if let Some(line) = Line::detect(a, b)
+        && (a.len() as u64).saturating_mul(b.len() as u64) <= LINE_DP_WHEN_APPROXIMATE
+    {
+        line.sort(a);
+        line.sort(b);
+        line_wasserstein(a, b, ground, &power)
+    } else {
+        auction::wasserstein_power_sum(a, b, ground, &power, delta)
+    };
+    Ok(scale * (finite_sum + essential_sum).powf(1.0 / q))
 }
 
 /// Exact `q`-Wasserstein distance between two diagrams (the points of one
@@ -330,7 +464,7 @@ pub fn wasserstein_exact(
     // Scale: the bottleneck distance (every edge of a bottleneck matching
     // costs at most `scale`, and every matching has an edge costing at least
     // `scale`).
-    let finite = finite_bottleneck(a, b, ground)?;
+    let finite = finite_bottleneck(a, b, ground, 0.0);
     let scale = essential.iter().copied().fold(finite, f64::max);
     if q == f64::INFINITY || scale == 0.0 || scale == f64::INFINITY {
         return Ok(scale);
@@ -531,13 +665,14 @@ fn finite_bottleneck(
     a: &mut [PersistencePair],
     b: &mut [PersistencePair],
     ground: Ground,
-) -> Result<f64, MatchingError> {
+    delta: f64,
+) -> f64 {
     let diag_a: Vec<f64> = a.iter().map(|&p| ground.diag(p)).collect();
     let diag_b: Vec<f64> = b.iter().map(|&p| ground.diag(p)).collect();
     // Sending everything to the diagonal is always feasible.
     let hi = diag_a.iter().chain(diag_b.iter()).copied().fold(0.0, f64::max);
     if a.is_empty() || b.is_empty() {
-        return Ok(hi);
+        return hi;
     }
     if let Some(line) = Line::detect(a, b) {
         line.sort(a);
@@ -545,48 +680,12 @@ fn finite_bottleneck(
         let diag_a: Vec<f64> = a.iter().map(|&p| ground.diag(p)).collect();
         let diag_b: Vec<f64> = b.iter().map(|&p| ground.diag(p)).collect();
         let (a, b) = (&*a, &*b);
-        return Ok(smallest_feasible(hi, |t| {
+        return smallest_feasible(hi, |t| {
             line_covers(a, &diag_a, b, line, ground, t)
                 && line_covers(b, &diag_b, a, line, ground, t)
-        }));
+        });
     }
-    if a.len() + b.len() > EXACT_SOLVER_LIMIT {
-        return Err(too_large(a.len(), b.len(), false));
-    }
-    let (a, b) = (&*a, &*b);
-    // Every point is matched to the diagonal or to a point of the other
-    // diagram, so the distance is at least `lower`.
-    let nearest = |p: PersistencePair, others: &[PersistencePair], diag: f64| {
-        others.iter().map(|&o| ground.dist(p, o)).fold(diag, f64::min)
-    };
-    let lower = a
-        .iter()
-        .zip(&diag_a)
-        .map(|(&p, &d)| nearest(p, b, d))
-        .chain(b.iter().zip(&diag_b).map(|(&p, &d)| nearest(p, a, d)))
-        .fold(0.0, f64::max);
-    let candidates = |sink: &mut dyn FnMut(f64)| {
-        for &x in a {
-            for &y in b {
-                sink(ground.dist(x, y));
-            }
-        }
-        diag_a.iter().chain(&diag_b).for_each(|&d| sink(d));
-    };
-    let mut must = Vec::new();
-    let mut hk = HopcroftKarp::default();
-    Ok(smallest_feasible_candidate(lower, hi, candidates, |t| {
-        // Mendelsohn–Dulmage: a matching covering the must points of both
-        // sides exists iff one covering each side does.
-        must.clear();
-        must.extend((0..a.len()).filter(|&i| diag_a[i] > t));
-        if !hk.saturates(must.len(), b.len(), |l, r| ground.dist(a[must[l]], b[r]) <= t) {
-            return false;
-        }
-        must.clear();
-        must.extend((0..b.len()).filter(|&j| diag_b[j] > t));
-        hk.saturates(must.len(), a.len(), |l, r| ground.dist(b[must[l]], a[r]) <= t)
-    }))
+    geometric::bottleneck(a, b, ground, delta)
 }
 
 /// The smallest `t` in `[0, hi]` with `feasible(t)`, for a monotone
@@ -606,85 +705,6 @@ fn smallest_feasible(hi: f64, mut feasible: impl FnMut(f64) -> bool) -> f64 {
         }
     }
     f64::from_bits(hi)
-}
-
-/// The smallest `t` with `feasible(t)`, for a monotone `feasible`, knowing
-/// that `t` is in `[lo, hi]`, that `feasible(hi)` holds, and that `t` is `lo`,
-/// `hi` or one of the values passed to the sink by `candidates`.
-///
-/// Tests `lo`, then narrows `(lo, hi]` with candidates drawn pseudo-randomly
-/// (deterministic seed; about `2 ln m` tests for `m` candidates, each costing
-/// two passes over the candidates) until few enough remain to be sorted and
-/// binary-searched.
-fn smallest_feasible_candidate(
-    lo: f64,
-    hi: f64,
-    candidates: impl Fn(&mut dyn FnMut(f64)),
-    feasible: impl FnMut(f64) -> bool,
-) -> f64 {
-    search_candidates(lo, hi, candidates, feasible, 1 << 20)
-}
-
-/// [`smallest_feasible_candidate`] sorting the candidates once at most
-/// `collect` remain.
-fn search_candidates(
-    mut lo: f64,
-    mut hi: f64,
-    candidates: impl Fn(&mut dyn FnMut(f64)),
-    mut feasible: impl FnMut(f64) -> bool,
-    collect: usize,
-) -> f64 {
-    if lo >= hi || feasible(lo) {
-        return lo.min(hi);
-    }
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-    loop {
-        // Invariant: `lo` infeasible, `hi` feasible.
-        let mut count = 0usize;
-        candidates(&mut |c| count += usize::from(c > lo && c < hi));
-        if count == 0 {
-            return hi;
-        }
-        if count <= collect {
-            let mut inside = Vec::with_capacity(count);
-            candidates(&mut |c| {
-                if c > lo && c < hi {
-                    inside.push(c);
-                }
-            });
-            inside.sort_unstable_by(f64::total_cmp);
-            inside.dedup();
-            // First feasible index in `inside`, `inside.len()` meaning `hi`.
-            let (mut l, mut h) = (0, inside.len());
-            while l < h {
-                let mid = l + (h - l) / 2;
-                if feasible(inside[mid]) {
-                    h = mid;
-                } else {
-                    l = mid + 1;
-                }
-            }
-            return inside.get(l).copied().unwrap_or(hi);
-        }
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let k = (state % count as u64) as usize;
-        let (mut seen, mut pick) = (0usize, hi);
-        candidates(&mut |c| {
-            if c > lo && c < hi {
-                if seen == k {
-                    pick = c;
-                }
-                seen += 1;
-            }
-        });
-        if feasible(pick) {
-            hi = pick;
-        } else {
-            lo = pick;
-        }
-    }
 }
 
 /// Points on one line, both sorted by their varying coordinate: whether every
@@ -712,144 +732,6 @@ fn line_covers(
         }
     }
     true
-}
-
-const NONE: usize = usize::MAX;
-
-/// Hopcroft–Karp on an implicit bipartite graph, with reusable buffers.
-#[derive(Debug, Default)]
-struct HopcroftKarp {
-    match_l: Vec<usize>,
-    match_r: Vec<usize>,
-    dist: Vec<usize>,
-    next: Vec<usize>,
-    queue: Vec<usize>,
-    stack: Vec<usize>,
-    via: Vec<usize>,
-}
-
-impl HopcroftKarp {
-    /// Whether the graph on left vertices `0..n_left` and right vertices
-    /// `0..n_right` with edges `edge(l, r)` has a matching covering every left
-    /// vertex.
-    fn saturates(
-        &mut self,
-        n_left: usize,
-        n_right: usize,
-        edge: impl Fn(usize, usize) -> bool,
-    ) -> bool {
-        if n_left == 0 {
-            return true;
-        }
-        if n_left > n_right {
-            return false;
-        }
-        let Self { match_l, match_r, dist, next, queue, stack, via } = self;
-        match_l.clear();
-        match_l.resize(n_left, NONE);
-        match_r.clear();
-        match_r.resize(n_right, NONE);
-        dist.clear();
-        dist.resize(n_left, NONE);
-        next.clear();
-        next.resize(n_left, 0);
-
-        // Greedy start.
-        let mut matched = 0;
-        for (l, ml) in match_l.iter_mut().enumerate() {
-            if let Some(r) = (0..n_right).find(|&r| match_r[r] == NONE && edge(l, r)) {
-                *ml = r;
-                match_r[r] = l;
-                matched += 1;
-            }
-        }
-
-        while matched < n_left {
-            // BFS layers from the free left vertices (`NONE` = unreached).
-            queue.clear();
-            for (l, (&ml, dl)) in match_l.iter().zip(dist.iter_mut()).enumerate() {
-                if ml == NONE {
-                    *dl = 0;
-                    queue.push(l);
-                } else {
-                    *dl = NONE;
-                }
-            }
-            let mut found = false;
-            let mut head = 0;
-            while let Some(&l) = queue.get(head) {
-                head += 1;
-                for (r, &l2) in match_r.iter().enumerate() {
-                    if !edge(l, r) {
-                        continue;
-                    }
-                    if l2 == NONE {
-                        found = true;
-                    } else if dist[l2] == NONE {
-                        dist[l2] = dist[l] + 1;
-                        queue.push(l2);
-                    }
-                }
-            }
-            if !found {
-                return false;
-            }
-
-            // Vertex-disjoint augmenting paths along the layers (iterative DFS;
-            // `via[k]` is the right vertex between `stack[k]` and `stack[k+1]`).
-            next.fill(0);
-            let mut augmented = 0;
-            for root in 0..n_left {
-                if match_l[root] != NONE {
-                    continue;
-                }
-                stack.clear();
-                via.clear();
-                stack.push(root);
-                while let Some(&l) = stack.last() {
-                    let mut step = None;
-                    while next[l] < n_right {
-                        let r = next[l];
-                        next[l] += 1;
-                        if !edge(l, r) {
-                            continue;
-                        }
-                        let l2 = match_r[r];
-                        if l2 == NONE || (dist[l2] != NONE && dist[l2] == dist[l] + 1) {
-                            step = Some((r, l2));
-                            break;
-                        }
-                    }
-                    match step {
-                        Some((r, NONE)) => {
-                            via.push(r);
-                            for (&lk, &rk) in stack.iter().zip(via.iter()) {
-                                match_l[lk] = rk;
-                                match_r[rk] = lk;
-                            }
-                            augmented += 1;
-                            break;
-                        }
-                        Some((r, l2)) => {
-                            via.push(r);
-                            stack.push(l2);
-                        }
-                        None => {
-                            dist[l] = NONE;
-                            stack.pop();
-                            via.pop();
-                        }
-                    }
-                }
-            }
-            if augmented == 0 {
-                // Unreachable when `found`; stop rather than loop.
-                return false;
-            }
-            matched += augmented;
-        }
-        true
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1025,40 +907,4 @@ fn hungarian(pair: &[f64], alpha: &[f64], beta: &[f64]) -> f64 {
         }
     }
     (1..=n).filter(|&j| p[j] != 0).map(|j| entry(p[j], j)).sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::search_candidates;
-    use proptest::prelude::*;
-
-    proptest! {
-        /// The pseudo-random pivot loop (used above 2²⁰ candidates) and the
-        /// final binary search find the smallest feasible candidate.
-        #[test]
-        fn candidate_search_finds_the_threshold(
-            values in prop::collection::vec(0u8..40, 1..60),
-            pick in any::<prop::sample::Index>(),
-            lo in 0u8..5,
-            collect in 0usize..8,
-        ) {
-            let values: Vec<f64> = values.into_iter().map(f64::from).collect();
-            let lo = f64::from(lo);
-            let hi = 40.0;
-            let answer = pick.get(&values).max(lo);
-            let mut calls = 0;
-            let got = search_candidates(
-                lo,
-                hi,
-                |sink: &mut dyn FnMut(f64)| values.iter().for_each(|&v| sink(v)),
-                |t| {
-                    calls += 1;
-                    t >= answer
-                },
-                collect,
-            );
-            prop_assert_eq!(got, answer);
-            prop_assert!(calls <= 200);
-        }
-    }
 }

@@ -10,7 +10,7 @@ use crate::batch::DiagramBatch;
 use crate::error::{Error, ErrorKind};
 use crate::filter::gaussian_filter;
 use crate::grid::{Binner, Grid, ImageGrid};
-use crate::matching::{GroundMetric, bottleneck_exact, wasserstein_exact};
+use crate::matching::{GroundMetric, bottleneck, wasserstein};
 use crate::metric::{GridMode, Metric, MetricOptions, Par};
 use crate::sum::Neumaier;
 use crate::summary::sliced_wasserstein_raw;
@@ -323,13 +323,11 @@ fn matching_distance(
     q: usize,
 ) -> Result<f64, Error> {
     let (a, b) = (batch.points(i, q), batch.points(j, q));
-    // Exact solvers only, for every delta (an exact value meets any
-    // relative-error bound).
     let r = match *metric {
-        Metric::Wasserstein { q: exponent, delta: _ } => {
-            wasserstein_exact(a, b, exponent, GroundMetric::LInf)
+        Metric::Wasserstein { q: exponent, delta } => {
+            wasserstein(a, b, exponent, GroundMetric::LInf, delta)
         }
-        Metric::Bottleneck { delta: _ } => bottleneck_exact(a, b, GroundMetric::LInf),
+        Metric::Bottleneck { delta } => bottleneck(a, b, GroundMetric::LInf, delta),
         // Points checked finite by `run`.
         Metric::SlicedWasserstein { n_directions } => {
             return Ok(sliced_wasserstein_raw(a, b, n_directions));

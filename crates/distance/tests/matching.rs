@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 
 use nnph_distance::matching::{
-    EXACT_SOLVER_LIMIT, GroundMetric, LINE_DP_LIMIT, MatchingError, MatchingErrorKind,
-    bottleneck_exact, wasserstein_exact,
+    EXACT_SOLVER_LIMIT, GroundMetric, LINE_DP_LIMIT, MatchingError, MatchingErrorKind, bottleneck,
+    bottleneck_exact, wasserstein, wasserstein_exact,
 };
 use nnph_homology::PersistencePair as P;
 use proptest::prelude::*;
@@ -325,6 +325,66 @@ proptest! {
     }
 }
 
+/// Larger random diagrams for the geometric and approximate solvers:
+/// clustered grid points (ties, duplicates, diagonal points), random points
+/// and a few essential points, with equal essential counts.
+fn big_pair(max: usize) -> impl Strategy<Value = (Vec<P>, Vec<P>)> {
+    let finite = || {
+        prop_oneof![
+            3 => (0..12u8, 0..6u8).prop_map(|(b, l)| {
+                let b = f64::from(b) * 0.25;
+                P::new(b, b + f64::from(l) * 0.25)
+            }),
+            5 => (-3.0..3.0f64, 0.0..3.0f64).prop_map(|(b, l)| P::new(b, b + l)),
+        ]
+    };
+    let side = move || prop::collection::vec(finite(), 0..=max);
+    (side(), side(), prop::collection::vec((-2.0..2.0f64, -2.0..2.0f64), 0..3)).prop_map(
+        |(mut a, mut b, ess)| {
+            for (x, y) in ess {
+                a.push(P::new(x, INF));
+                b.push(P::new(y, INF));
+            }
+            (a, b)
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The geometric bottleneck solver (k-d tree Hopcroft–Karp) and its
+    /// approximate mode against the Hungarian-based exact Wasserstein
+    /// solver's `W_∞` path and the bound `d ≤ d̂ ≤ (1 + δ)·d`.
+    #[test]
+    fn approximate_modes_stay_inside_their_bound(
+        (a, b) in big_pair(60), q in prop_oneof![Just(1.0), Just(2.0), Just(3.0)], g in ground(),
+        delta in prop_oneof![Just(0.01), Just(0.1), Just(0.5)],
+    ) {
+        let exact_w = wasserstein_exact(&a, &b, q, g).unwrap();
+        let w = wasserstein(&a, &b, q, g, delta).unwrap();
+        prop_assert!(w >= exact_w * (1.0 - 1e-12) - 1e-300, "W {w} < exact {exact_w}");
+        prop_assert!(w <= exact_w * (1.0 + delta) * (1.0 + 1e-12) + 1e-300, "W {w} vs exact {exact_w}, delta {delta}");
+        let exact_b = bottleneck_exact(&a, &b, g).unwrap();
+        let bn = bottleneck(&a, &b, g, delta).unwrap();
+        prop_assert!(bn >= exact_b && bn <= exact_b * (1.0 + delta) * (1.0 + 1e-12), "bottleneck {bn} vs exact {exact_b}");
+        // bottleneck ≤ W_q, also between the approximations' bounds.
+        prop_assert!(exact_b <= exact_w * (1.0 + 1e-9) + 1e-12);
+        // delta = 0 is exact.
+        prop_assert_eq!(wasserstein(&a, &b, q, g, 0.0).unwrap(), exact_w);
+        prop_assert_eq!(bottleneck(&a, &b, g, 0.0).unwrap(), exact_b);
+    }
+
+    /// The geometric bottleneck solver equals brute force on small inputs
+    /// with many ties.
+    #[test]
+    fn geometric_bottleneck_matches_brute_force((a, b) in big_pair(5), g in ground()) {
+        let (bn_ref, _) = brute(&a, &b, 1.0, g);
+        let bn = bottleneck_exact(&a, &b, g).unwrap();
+        prop_assert!(close(bn, bn_ref, 1e-12, 1e-15), "{bn} vs brute {bn_ref}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Examples, edge cases and errors.
 
@@ -414,20 +474,19 @@ fn invalid_arguments() {
 
 #[test]
 fn size_limits() {
-    // Not on one line: refused above EXACT_SOLVER_LIMIT points in total.
+    // Not on one line: the exact Wasserstein solver is refused above
+    // EXACT_SOLVER_LIMIT points in total; the geometric bottleneck solver and
+    // the auction have no limit.
     let n = EXACT_SOLVER_LIMIT / 2 + 1;
     let a: Vec<P> = (0..n).map(|i| P::new(i as f64, i as f64 + 1.5)).collect();
     let b: Vec<P> = (0..n).map(|i| P::new(i as f64, i as f64 + 2.0)).collect();
-    for e in [
-        bottleneck_exact(&a, &b, GroundMetric::LInf).unwrap_err(),
-        wasserstein_exact(&a, &b, 2.0, GroundMetric::LInf).unwrap_err(),
-    ] {
-        assert_eq!(
-            e.kind(),
-            &MatchingErrorKind::TooLarge { points_a: n, points_b: n, on_line: false }
-        );
-        assert!(e.to_string().contains(&EXACT_SOLVER_LIMIT.to_string()));
-    }
+    assert_close(bottleneck_exact(&a, &b, GroundMetric::LInf).unwrap(), 0.5, 1e-12, "bottleneck");
+    let w = wasserstein(&a, &b, 2.0, GroundMetric::LInf, 0.01).unwrap();
+    let exact = 0.5 * (n as f64).sqrt();
+    assert!(w >= exact * (1.0 - 1e-12) && w <= exact * 1.01, "{w} vs {exact}");
+    let e = wasserstein_exact(&a, &b, 2.0, GroundMetric::LInf).unwrap_err();
+    assert_eq!(e.kind(), &MatchingErrorKind::TooLarge { points_a: n, points_b: n, on_line: false });
+    assert!(e.to_string().contains(&EXACT_SOLVER_LIMIT.to_string()));
     // On one line: the bottleneck distance has no limit; the Wasserstein
     // dynamic programme is refused above LINE_DP_LIMIT cells.
     let n = (LINE_DP_LIMIT as f64).sqrt() as usize + 1;

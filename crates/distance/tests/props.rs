@@ -2,7 +2,9 @@
 //! streaming vectorisations against naive O(n·n_bins) references written from
 //! giotto-tda's formulas.
 
-use nnph_distance::matching::{GroundMetric, bottleneck_exact, wasserstein_exact};
+use nnph_distance::matching::{
+    GroundMetric, bottleneck, bottleneck_exact, wasserstein, wasserstein_exact,
+};
 use nnph_distance::{
     DiagramBatch, DistanceMatrix, Grid, GridMode, ImageGrid, ImageWeight, Metric, MetricOptions,
     Par, betti_curve, distance, heat_image, landscape, pairwise, persistence_image, silhouette,
@@ -397,10 +399,27 @@ proptest! {
                 let mut per = Vec::new();
                 for q in 0..2 {
                     let (x, y) = (b.points(i, q), b.points(j, q));
-                    let want = match m {
-                        Metric::Wasserstein { q: e, .. } => wasserstein_exact(x, y, e, GroundMetric::LInf),
-                        _ => bottleneck_exact(x, y, GroundMetric::LInf),
-                    }.unwrap();
+                    let (want, exact, delta) = match m {
+                        Metric::Wasserstein { q: e, delta } => (
+                            wasserstein(x, y, e, GroundMetric::LInf, delta),
+                            wasserstein_exact(x, y, e, GroundMetric::LInf),
+                            delta,
+                        ),
+                        Metric::Bottleneck { delta } => (
+                            bottleneck(x, y, GroundMetric::LInf, delta),
+                            bottleneck_exact(x, y, GroundMetric::LInf),
+                            delta,
+                        ),
+                        _ => unreachable!(),
+                    };
+                    let (want, exact) = (want.unwrap(), exact.unwrap());
+                    // Inside the stated bound: exact ≤ value ≤ (1 + δ)·exact.
+                    if exact.is_finite() {
+                        prop_assert!(want >= exact * (1.0 - 1e-12) && want <= exact * (1.0 + delta) * (1.0 + 1e-12) + 1e-300,
+                            "{m:?}: {want} vs exact {exact}");
+                    } else {
+                        prop_assert_eq!(want, exact);
+                    }
                     prop_assert_eq!(seq.get_dim(i, j, q).to_bits(), want.to_bits());
                     prop_assert_eq!(seq.get_dim(j, i, q).to_bits(), want.to_bits());
                     per.push(want);

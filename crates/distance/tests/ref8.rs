@@ -156,13 +156,16 @@ fn matching_metrics_match_the_exact_values() {
         let par = pairwise(&batch, &opts, Par::default()).unwrap();
         assert_eq!(bits(&par.values), bits(&m.values), "{exact_name}: Seq = Rayon");
         assert_eq!(bits(&par.per_dim), bits(&m.per_dim), "{exact_name}: Seq = Rayon");
-        // Today every delta is served by the exact solver.
+        // The approximate modes stay within their relative error δ = 0.01.
         let mut approx_opts = opts;
         approx_opts.metric = match metric {
             Metric::Wasserstein { q, .. } => Metric::Wasserstein { q, delta: 0.01 },
             _ => Metric::Bottleneck { delta: 0.01 },
         };
-        assert_eq!(pairwise(&batch, &approx_opts, Par::Seq).unwrap(), m);
+        let approx = pairwise(&batch, &approx_opts, Par::Seq).unwrap();
+        for (x, e) in approx.per_dim.iter().zip(&m.per_dim) {
+            assert!(*x >= e * (1.0 - 1e-12) && *x <= e * 1.01 * (1.0 + 1e-12), "{x} vs exact {e}");
+        }
         for (key, (i, j)) in [("01", (0, 1)), ("02", (0, 2)), ("12", (1, 2))] {
             let got = [m.get_dim(i, j, 0), m.get_dim(i, j, 1), m.get(i, j)];
             let exact = row(&r["exact_distances"][exact_name], key);

@@ -1,0 +1,287 @@
+//! A static 2-D k-d tree over diagram points with deletions and per-point
+//! keys, the geometric oracle of the bottleneck and auction solvers.
+//!
+//! The tree is built once (median splits on the wider axis, leaves of at most
+//! [`LEAF`] points) and never rebalanced. Each node keeps its bounding box,
+//! the number of alive points below it and the smallest key below it, so that
+//! range queries skip dead subtrees and weighted nearest-neighbour queries
+//! (`min over points of cost(dist) + key`) prune by `cost(box distance) +
+//! min key`. Points are identified by the index they had in the slice the
+//! tree was built from ("ids").
+
+use nnph_homology::PersistencePair;
+
+use super::Ground;
+
+/// Points per leaf.
+const LEAF: usize = 8;
+const NO_CHILD: u32 = u32::MAX;
+
+#[derive(Clone, Debug)]
+struct Node {
+    /// Slots `lo..hi` of the permuted arrays.
+    lo: u32,
+    hi: u32,
+    left: u32,
+    right: u32,
+    parent: u32,
+    /// `[min birth, max birth, min death, max death]`.
+    bbox: [f64; 4],
+    alive: u32,
+    min_key: f64,
+}
+
+/// See the module documentation.
+#[derive(Clone, Debug)]
+pub(super) struct KdTree {
+    pts: Vec<PersistencePair>,
+    ids: Vec<usize>,
+    /// id → slot (ids not in the tree map to `usize::MAX`).
+    slot_of: Vec<usize>,
+    /// slot → leaf node.
+    leaf_of: Vec<u32>,
+    alive: Vec<bool>,
+    key: Vec<f64>,
+    nodes: Vec<Node>,
+}
+
+impl KdTree {
+    /// A tree over `points[id]` for the given ids, all alive, keys 0.
+    /// `n_ids` is the size of the id space (`points.len()`).
+    pub(super) fn new(points: &[PersistencePair], ids: impl IntoIterator<Item = usize>) -> Self {
+        let ids: Vec<usize> = ids.into_iter().collect();
+        let pts: Vec<PersistencePair> = ids.iter().map(|&i| points[i]).collect();
+        let n = ids.len();
+        let mut t = KdTree {
+            pts,
+            ids,
+            slot_of: vec![usize::MAX; points.len()],
+            leaf_of: vec![0; n],
+            alive: vec![true; n],
+            key: vec![0.0; n],
+            nodes: Vec::with_capacity(2 * n / LEAF + 2),
+        };
+        if n > 0 {
+            t.build(0, n, NO_CHILD);
+        }
+        for (s, &id) in t.ids.iter().enumerate() {
+            t.slot_of[id] = s;
+        }
+        t
+    }
+
+    fn build(&mut self, lo: usize, hi: usize, parent: u32) -> u32 {
+        let slice = &self.pts[lo..hi];
+        let mut bbox = [f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY];
+        for p in slice {
+            bbox[0] = bbox[0].min(p.birth);
+            bbox[1] = bbox[1].max(p.birth);
+            bbox[2] = bbox[2].min(p.death);
+            bbox[3] = bbox[3].max(p.death);
+        }
+        let me = self.nodes.len() as u32;
+        self.nodes.push(Node {
+            lo: lo as u32,
+            hi: hi as u32,
+            left: NO_CHILD,
+            right: NO_CHILD,
+            parent,
+            bbox,
+            alive: (hi - lo) as u32,
+            min_key: 0.0,
+        });
+        if hi - lo <= LEAF {
+            for s in lo..hi {
+                self.leaf_of[s] = me;
+            }
+            return me;
+        }
+        let mid = lo + (hi - lo) / 2;
+        let by_birth = bbox[1] - bbox[0] >= bbox[3] - bbox[2];
+        // Permute points and ids together.
+        let mut order: Vec<usize> = (lo..hi).collect();
+        {
+            let pts = &self.pts;
+            order.select_nth_unstable_by(mid - lo, |&x, &y| {
+                let (u, w) = (pts[x], pts[y]);
+                if by_birth { u.birth.total_cmp(&w.birth) } else { u.death.total_cmp(&w.death) }
+            });
+        }
+        let pts: Vec<PersistencePair> = order.iter().map(|&s| self.pts[s]).collect();
+        let ids: Vec<usize> = order.iter().map(|&s| self.ids[s]).collect();
+        self.pts[lo..hi].copy_from_slice(&pts);
+        self.ids[lo..hi].copy_from_slice(&ids);
+        let left = self.build(lo, mid, me);
+        let right = self.build(mid, hi, me);
+        let node = &mut self.nodes[me as usize];
+        node.left = left;
+        node.right = right;
+        me
+    }
+
+    /// Makes every point alive again (keys unchanged).
+    pub(super) fn revive_all(&mut self) {
+        self.alive.fill(true);
+        for node in &mut self.nodes {
+            node.alive = node.hi - node.lo;
+        }
+    }
+
+    /// Removes `id` (no effect if absent or already removed).
+    pub(super) fn remove(&mut self, id: usize) {
+        let Some(&s) = self.slot_of.get(id) else { return };
+        if s == usize::MAX || !self.alive[s] {
+            return;
+        }
+        self.alive[s] = false;
+        let mut node = self.leaf_of[s];
+        while node != NO_CHILD {
+            let n = &mut self.nodes[node as usize];
+            n.alive -= 1;
+            node = n.parent;
+        }
+    }
+
+    /// Sets the key of `id` and updates the minima on its path.
+    pub(super) fn set_key(&mut self, id: usize, key: f64) {
+        let s = self.slot_of[id];
+        self.key[s] = key;
+        let mut node = self.leaf_of[s];
+        while node != NO_CHILD {
+            let n = &self.nodes[node as usize];
+            let m = if n.left == NO_CHILD {
+                (n.lo..n.hi).map(|s| self.key[s as usize]).fold(f64::INFINITY, f64::min)
+            } else {
+                self.nodes[n.left as usize].min_key.min(self.nodes[n.right as usize].min_key)
+            };
+            let parent = n.parent;
+            if self.nodes[node as usize].min_key == m {
+                break;
+            }
+            self.nodes[node as usize].min_key = m;
+            node = parent;
+        }
+    }
+
+    /// A lower bound of the ground distance from `q` to any point of the box.
+    #[inline]
+    fn box_dist(ground: Ground, q: PersistencePair, b: &[f64; 4]) -> f64 {
+        let gx = (b[0] - q.birth).max(q.birth - b[1]).max(0.0);
+        let gy = (b[2] - q.death).max(q.death - b[3]).max(0.0);
+        ground.dist(PersistencePair::new(0.0, 0.0), PersistencePair::new(gx, gy))
+    }
+
+    /// Calls `f(id)` for every alive point within ground distance `t` of `q`
+    /// (`dist ≤ t`, computed as [`Ground::dist`]); if `f` returns true the
+    /// point is removed.
+    pub(super) fn drain_within(
+        &mut self,
+        q: PersistencePair,
+        t: f64,
+        ground: Ground,
+        mut f: impl FnMut(usize) -> bool,
+    ) {
+        if self.nodes.is_empty() {
+            return;
+        }
+        let mut stack = vec![0u32];
+        while let Some(node) = stack.pop() {
+            let n = &self.nodes[node as usize];
+            if n.alive == 0 || Self::box_dist(ground, q, &n.bbox) > t {
+                continue;
+            }
+            if n.left == NO_CHILD {
+                for s in n.lo as usize..n.hi as usize {
+                    if self.alive[s] && ground.dist(q, self.pts[s]) <= t && f(self.ids[s]) {
+                        self.remove(self.ids[s]);
+                    }
+                }
+            } else {
+                stack.push(n.left);
+                stack.push(n.right);
+            }
+        }
+    }
+
+    /// Some alive point within ground distance `t` of `q`.
+    pub(super) fn find_within(&self, q: PersistencePair, t: f64, ground: Ground) -> Option<usize> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let mut stack = vec![0u32];
+        while let Some(node) = stack.pop() {
+            let n = &self.nodes[node as usize];
+            if n.alive == 0 || Self::box_dist(ground, q, &n.bbox) > t {
+                continue;
+            }
+            if n.left == NO_CHILD {
+                for s in n.lo as usize..n.hi as usize {
+                    if self.alive[s] && ground.dist(q, self.pts[s]) <= t {
+                        return Some(self.ids[s]);
+                    }
+                }
+            } else {
+                stack.push(n.right);
+                stack.push(n.left);
+            }
+        }
+        None
+    }
+
+    /// The two smallest values of `cost(dist(q, p)) + key(p)` over alive
+    /// points `p`, as `[(value, id); 2]` (missing entries are
+    /// `(+∞, usize::MAX)`). `cost` must be non-decreasing.
+    pub(super) fn best_two(
+        &self,
+        q: PersistencePair,
+        ground: Ground,
+        cost: impl Fn(f64) -> f64,
+    ) -> [(f64, usize); 2] {
+        let mut best = [(f64::INFINITY, usize::MAX); 2];
+        if self.nodes.is_empty() {
+            return best;
+        }
+        let mut stack: Vec<(f64, u32)> = vec![(0.0, 0)];
+        while let Some((bound, node)) = stack.pop() {
+            if bound >= best[1].0 {
+                continue;
+            }
+            let n = &self.nodes[node as usize];
+            if n.left == NO_CHILD {
+                for s in n.lo as usize..n.hi as usize {
+                    if !self.alive[s] {
+                        continue;
+                    }
+                    let v = cost(ground.dist(q, self.pts[s])) + self.key[s];
+                    if v < best[1].0 {
+                        if v < best[0].0 {
+                            best[1] = best[0];
+                            best[0] = (v, self.ids[s]);
+                        } else {
+                            best[1] = (v, self.ids[s]);
+                        }
+                    }
+                }
+                continue;
+            }
+            let (l, r) = (&self.nodes[n.left as usize], &self.nodes[n.right as usize]);
+            let lb = |c: &Node| {
+                if c.alive == 0 {
+                    f64::INFINITY
+                } else {
+                    cost(Self::box_dist(ground, q, &c.bbox)) + c.min_key
+                }
+            };
+            let (bl, br) = (lb(l), lb(r));
+            // Visit the more promising child first (pushed last).
+            if bl <= br {
+                stack.push((br, n.right));
+                stack.push((bl, n.left));
+            } else {
+                stack.push((bl, n.left));
+                stack.push((br, n.right));
+            }
+        }
+        best
+    }
+}
