@@ -67,6 +67,7 @@ pub mod error;
 pub mod explicit;
 pub mod flag;
 pub mod flag_complex;
+pub mod flag_engine;
 pub mod graph;
 pub mod rips;
 

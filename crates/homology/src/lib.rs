@@ -75,10 +75,11 @@
 
 pub mod diagram;
 pub mod error;
+pub mod flag_cohomology;
 pub mod persistence;
 pub mod reduce;
 pub mod shortcut;
 
 pub use diagram::{Diagram, PersistencePair};
 pub use error::{Error, ErrorKind};
-pub use persistence::{PersistenceOptions, Shortcut, flag_persistence, giotto_reduced};
+pub use persistence::{FlagEngine, PersistenceOptions, Shortcut, flag_persistence, giotto_reduced};

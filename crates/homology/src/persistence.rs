@@ -4,10 +4,12 @@
 use std::fmt;
 use std::str::FromStr;
 
+use nnph_complex::budget::MemoryBudget;
 use nnph_complex::{FilteredComplex, FilteredGraph, FlagComplex};
 
 use crate::diagram::{Diagram, PersistencePair};
 use crate::error::{Error, ErrorKind};
+use crate::flag_cohomology::{FlagCohomologyOptions, flag_cohomology};
 use crate::reduce::{BoundaryMatrix, Pairing, Reducer, ReducerKind};
 use crate::shortcut::graph_persistence;
 
@@ -51,6 +53,45 @@ impl FromStr for Shortcut {
     }
 }
 
+/// Which engine [`flag_persistence`] uses for complexes the shortcut does not cover.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum FlagEngine {
+    /// [`flag_cohomology`]: cells in a prefix tree enumerated in parallel, implicit
+    /// coboundaries, cohomology with clearing and emergent pairs over Z/p. Fast; the default.
+    #[default]
+    Implicit,
+    /// The reference: every cell listed by [`FlagComplex`], the explicit boundary matrix
+    /// reduced with [`PersistenceOptions::reducer`] (Z/2 only).
+    Explicit,
+}
+
+impl fmt::Display for FlagEngine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FlagEngine::Implicit => "implicit",
+            FlagEngine::Explicit => "explicit",
+        })
+    }
+}
+
+impl FromStr for FlagEngine {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "implicit" => Ok(FlagEngine::Implicit),
+            "explicit" => Ok(FlagEngine::Explicit),
+            _ => Err(Error::new(ErrorKind::UnknownName {
+                what: "flag engine",
+                name: s.to_owned(),
+                expected: "implicit, explicit",
+            })),
+        }
+    }
+}
+
 /// Options of [`flag_persistence`].
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -63,8 +104,16 @@ pub struct PersistenceOptions {
     pub directed: bool,
     /// When to use the graph shortcut. Default [`Shortcut::Auto`].
     pub shortcut: Shortcut,
-    /// The reducer for the full computation. Default [`ReducerKind::Standard`].
+    /// The engine for complexes with 2-cells. Default [`FlagEngine::Implicit`].
+    pub engine: FlagEngine,
+    /// The reducer of the [`FlagEngine::Explicit`] engine. Default [`ReducerKind::Standard`].
     pub reducer: ReducerKind,
+    /// The coefficient field Z/p, a prime `p < 2^16`. Default 2. The shortcut's diagrams do
+    /// not depend on it; the explicit engine supports only 2.
+    pub modulus: u16,
+    /// The memory budget of the implicit engine. Default [`MemoryBudget::default`].
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub budget: MemoryBudget,
 }
 
 impl Default for PersistenceOptions {
@@ -73,12 +122,16 @@ impl Default for PersistenceOptions {
             max_dim: 3,
             directed: true,
             shortcut: Shortcut::Auto,
+            engine: FlagEngine::Implicit,
             reducer: ReducerKind::Standard,
+            modulus: 2,
+            budget: MemoryBudget::default(),
         }
     }
 }
 
-/// Persistent homology over Z/2 of the flag complex of `graph` with flagser's 'max' filtration.
+/// Persistent homology over Z/p (default Z/2) of the flag complex of `graph` with flagser's
+/// 'max' filtration.
 ///
 /// # Arguments
 ///
@@ -91,21 +144,24 @@ impl Default for PersistenceOptions {
 /// If the flag complex has no 2-cells (checked by
 /// [`FlagComplex::has_cells`], fast on bipartite graphs) or only H0 is asked for, the exact
 /// graph shortcut computes it ([`graph_persistence`]; see there for the order of the pairs).
-/// Otherwise the boundary matrix of the cells of dimension `0..=max_dim + 1` is built
-/// ([`BoundaryMatrix::from_complex`]: ordered by value, then dimension, then vertex tuple),
-/// reduced with `opts.reducer`, and read with [`diagram_from_pairing`]. Both routes give the
-/// same diagram, pair for pair and in the same order, whenever both are exact.
+/// Otherwise the engine `opts.engine` computes it: by default [`flag_cohomology`] (implicit,
+/// parallel enumeration, Z/p); with [`FlagEngine::Explicit`] the boundary matrix of the cells of
+/// dimension `0..=max_dim + 1` is built ([`BoundaryMatrix::from_complex`]: ordered by value, then
+/// dimension, then vertex tuple), reduced with `opts.reducer`, and read with
+/// [`diagram_from_pairing`]. All routes give the same diagram over Z/2, pair for pair and in
+/// the same order, whenever they are exact.
 ///
 /// # Complexity
 ///
-/// Shortcut: `O(V + E log E)` time, `O(V + E)` memory. Full: the enumeration plus the
-/// reduction of all cells up to dimension `max_dim + 1` (cubic in their number in the worst
-/// case for the standard reducer).
+/// Shortcut: `O(V + E log E)` time, `O(V + E)` memory. Otherwise the enumeration plus the
+/// reduction of all cells up to dimension `max_dim + 1` (see [`flag_cohomology`]; cubic in their
+/// number in the worst case for the explicit standard reducer).
 ///
 /// # Errors
 ///
 /// [`ErrorKind::ShortcutNotExact`] for [`Shortcut::Always`] when `max_dim ≥ 1` and the complex
-/// has 2-cells; reducer errors.
+/// has 2-cells; [`ErrorKind::InvalidOption`] for a modulus that is not a prime, or not 2 with
+/// the explicit engine; the implicit engine's errors (over the memory budget, too large).
 ///
 /// # Examples
 ///
@@ -141,8 +197,26 @@ pub fn flag_persistence(
         dims.resize(opts.max_dim + 1, Vec::new());
         return Ok(Diagram::from_dims(dims));
     }
-    let reducer = opts.reducer.reducer();
-    complex_persistence(&complex, opts.max_dim, reducer.as_ref())
+    match opts.engine {
+        FlagEngine::Implicit => flag_cohomology(
+            graph,
+            opts.max_dim,
+            opts.directed,
+            &FlagCohomologyOptions::new(opts.modulus, opts.budget),
+        ),
+        FlagEngine::Explicit => {
+            if opts.modulus != 2 {
+                return Err(Error::new(ErrorKind::InvalidOption {
+                    message: format!(
+                        "the explicit engine computes over Z/2 only, not Z/{}",
+                        opts.modulus
+                    ),
+                }));
+            }
+            let reducer = opts.reducer.reducer();
+            complex_persistence(&complex, opts.max_dim, reducer.as_ref())
+        }
+    }
 }
 
 /// Persistent homology over Z/2 of any filtered complex, dimensions `0..=max_dim`.

@@ -3,6 +3,7 @@
 mod betti;
 mod cohomology;
 mod common;
+mod flag_engine;
 mod giotto;
 mod options;
 mod reduce;
