@@ -127,6 +127,101 @@ impl DistanceMatrix {
         Self::from_lower(n, lower)
     }
 
+    /// The distance matrix of `n` points given as a flat row-major `n × dim` array of
+    /// coordinates (e.g. read from a 2-D `.npy`): Euclidean distances in `f64`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Parse`] (line 0) if `coordinates.len() != n · dim`,
+    /// [`ErrorKind::NonFiniteValue`] for a NaN or infinite coordinate, [`ErrorKind::TooLarge`]
+    /// if the matrix would not be addressable.
+    pub fn from_flat_points(n: usize, dim: usize, coordinates: &[f64]) -> Result<Self, Error> {
+        if n.checked_mul(dim) != Some(coordinates.len()) {
+            return Err(parse_error(
+                0,
+                format!("{} coordinates are not {n} points of dimension {dim}", coordinates.len()),
+            ));
+        }
+        if let Some(k) = coordinates.iter().position(|x| !x.is_finite()) {
+            return Err(Error::new(ErrorKind::NonFiniteValue {
+                what: format!("point {}", k / dim.max(1)),
+            }));
+        }
+        let cells = triangle_len(n)?;
+        let mut lower = Vec::with_capacity(cells);
+        for i in 1..n {
+            let p = &coordinates[i * dim..(i + 1) * dim];
+            for j in 0..i {
+                let q = &coordinates[j * dim..(j + 1) * dim];
+                let s: f64 = p.iter().zip(q).map(|(a, b)| (a - b) * (a - b)).sum();
+                lower.push(s.sqrt());
+            }
+        }
+        Self::from_lower(n, lower)
+    }
+
+    /// The distance matrix of a full square `n × n` array (row-major, e.g. read from a 2-D
+    /// `.npy`), checked: the diagonal is zero and the matrix symmetric, both within `tolerance`
+    /// (absolute, relative to `max(1, |d|)`); entries are `≥ 0` and not NaN; `+∞` is allowed
+    /// (an absent pair, on both sides). The strict lower triangle is kept.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Parse`] (line 0) if `values.len() != n²`, the diagonal is not zero, the
+    /// matrix is not symmetric, or an entry is negative; [`ErrorKind::NonFiniteValue`] for a
+    /// NaN; [`ErrorKind::TooLarge`] if `n > u32::MAX`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnph_complex::distances::DistanceMatrix;
+    ///
+    /// let d = DistanceMatrix::from_square(3, &[0.0, 1.0, 2.0, 1.0, 0.0, 3.0, 2.0, 3.0, 0.0], 0.0)?;
+    /// assert_eq!(d.lower(), &[1.0, 2.0, 3.0]);
+    /// assert!(DistanceMatrix::from_square(2, &[0.0, 1.0, 2.0, 0.0], 1e-6).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_square(n: usize, values: &[f64], tolerance: f64) -> Result<Self, Error> {
+        if n.checked_mul(n) != Some(values.len()) {
+            return Err(parse_error(
+                0,
+                format!("{} values are not a square matrix of {n} rows", values.len()),
+            ));
+        }
+        let close = |a: f64, b: f64| a == b || (a - b).abs() <= tolerance * a.abs().max(1.0);
+        for i in 0..n {
+            let x = values[i * n + i];
+            if x.is_nan() {
+                return Err(Error::new(ErrorKind::NonFiniteValue {
+                    what: format!("entry ({i}, {i})"),
+                }));
+            }
+            if !close(x, 0.0) {
+                return Err(parse_error(0, format!("diagonal entry ({i}, {i}) is {x}, not 0")));
+            }
+        }
+        let cells = triangle_len(n)?;
+        let mut lower = Vec::with_capacity(cells);
+        for i in 1..n {
+            for j in 0..i {
+                let (a, b) = (values[i * n + j], values[j * n + i]);
+                if a.is_nan() || b.is_nan() {
+                    return Err(Error::new(ErrorKind::NonFiniteValue {
+                        what: format!("entry ({i}, {j})"),
+                    }));
+                }
+                if !close(a, b) {
+                    return Err(parse_error(
+                        0,
+                        format!("not symmetric: entry ({i}, {j}) is {a}, entry ({j}, {i}) is {b}"),
+                    ));
+                }
+                lower.push(a);
+            }
+        }
+        Self::from_lower(n, lower)
+    }
+
     /// The number of points.
     pub fn len(&self) -> usize {
         self.n
@@ -187,7 +282,8 @@ impl SparseDistances {
     ///
     /// [`ErrorKind::TooLarge`] if the dense triangle would have more than
     /// `64 · entries + 2^24` entries: a sparse file naming a huge index with few pairs is not
-    /// turned into a huge allocation (a sparse Rips engine is not implemented yet).
+    /// turned into a huge allocation. [`RipsComplex::from_sparse`](crate::rips::RipsComplex::from_sparse)
+    /// uses sparse distances as they are, without this conversion.
     pub fn to_dense(&self) -> Result<DistanceMatrix, Error> {
         let cells = (self.n as u128) * (self.n.saturating_sub(1) as u128) / 2;
         let budget = 64 * self.entries.len() as u128 + (1 << 24);
@@ -256,8 +352,44 @@ impl FromStr for DistanceFormat {
     }
 }
 
+/// Distances as read: dense, or sparse pairs (which a Rips complex uses without densifying).
+#[derive(Clone, Debug, PartialEq)]
+pub enum DistanceInput {
+    /// A dense matrix.
+    Dense(DistanceMatrix),
+    /// Sparse pairs; absent pairs are at `+∞`.
+    Sparse(SparseDistances),
+}
+
+impl DistanceInput {
+    /// The number of points.
+    pub fn len(&self) -> usize {
+        match self {
+            DistanceInput::Dense(d) => d.len(),
+            DistanceInput::Sparse(s) => s.n,
+        }
+    }
+
+    /// Whether there are no points.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Reads distances in `format`, keeping sparse input sparse.
+///
+/// # Errors
+///
+/// Those of the format's reader.
+pub fn read_input<R: Read>(reader: R, format: DistanceFormat) -> Result<DistanceInput, Error> {
+    match format {
+        DistanceFormat::Sparse => read_sparse(reader).map(DistanceInput::Sparse),
+        _ => read_distances(reader, format).map(DistanceInput::Dense),
+    }
+}
+
 /// Reads a distance matrix in `format`; sparse input is made dense with
-/// [`SparseDistances::to_dense`].
+/// [`SparseDistances::to_dense`] (see [`read_input`] to keep it sparse).
 ///
 /// # Errors
 ///
@@ -269,6 +401,13 @@ pub fn read_distances<R: Read>(reader: R, format: DistanceFormat) -> Result<Dist
         DistanceFormat::PointCloud => read_point_cloud(reader),
         DistanceFormat::Sparse => read_sparse(reader)?.to_dense(),
     }
+}
+
+/// `n (n - 1) / 2`, or [`ErrorKind::TooLarge`] if it overflows.
+fn triangle_len(n: usize) -> Result<usize, Error> {
+    n.checked_mul(n.saturating_sub(1)).map(|x| x / 2).ok_or_else(|| {
+        Error::new(ErrorKind::TooLarge { message: format!("a distance matrix of {n} points") })
+    })
 }
 
 fn parse_error(line: usize, message: String) -> Error {

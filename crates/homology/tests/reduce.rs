@@ -66,9 +66,9 @@ fn reducer_kinds() {
     let e = "fancy".parse::<ReducerKind>().unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::UnknownName { what: "reducer", .. }));
     assert!(e.to_string().contains("standard"), "{e}");
-    assert_eq!(default_reducer().name(), "standard");
+    assert_eq!(default_reducer().name(), "cohomology");
     let names: Vec<&str> = all_reducers().iter().map(|r| r.name()).collect();
-    assert_eq!(names, ["standard", "cohomology"]);
+    assert_eq!(names, ["standard", "twist", "cohomology"]);
     for kind in ReducerKind::ALL {
         assert_eq!(kind.to_string().parse::<ReducerKind>().unwrap(), *kind);
         assert_eq!(kind.reducer().name(), kind.to_string());

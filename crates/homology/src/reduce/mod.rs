@@ -16,10 +16,27 @@ use nnph_complex::{Cell, FilteredComplex};
 use crate::error::{Error, ErrorKind};
 
 pub mod cohomology;
+pub mod rips;
 pub mod standard;
+pub mod twist;
 
 pub use cohomology::{Cohomology, CohomologyOptions};
+pub use rips::{RipsPersistenceOptions, rips_persistence};
 pub use standard::{Standard, StandardOptions};
+pub use twist::{Twist, TwistOptions};
+
+/// Where an algorithm runs. The output never depends on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Par {
+    /// On the calling thread.
+    #[cfg_attr(not(feature = "rayon"), default)]
+    Seq,
+    /// On rayon's current thread pool (install a pool with `ThreadPool::install` to choose the
+    /// number of threads); on one thread, exactly as [`Par::Seq`].
+    #[cfg(feature = "rayon")]
+    #[default]
+    Rayon,
+}
 
 /// One column of a boundary matrix: a cell of a filtration.
 #[derive(Clone, Debug, PartialEq)]
@@ -254,20 +271,24 @@ pub trait Reducer: fmt::Debug + Send + Sync {
 #[non_exhaustive]
 pub enum ReducerKind {
     /// [`Standard`]: the textbook left-to-right column reduction.
-    #[default]
     Standard,
-    /// [`Cohomology`]: persistent cohomology with clearing.
+    /// [`Twist`]: the standard reduction with clearing (Chen–Kerber's twist).
+    Twist,
+    /// [`Cohomology`]: persistent cohomology with clearing (the default).
+    #[default]
     Cohomology,
 }
 
 impl ReducerKind {
     /// Every kind.
-    pub const ALL: &'static [ReducerKind] = &[ReducerKind::Standard, ReducerKind::Cohomology];
+    pub const ALL: &'static [ReducerKind] =
+        &[ReducerKind::Standard, ReducerKind::Twist, ReducerKind::Cohomology];
 
     /// The reducer of this kind with default options.
     pub fn reducer(self) -> Box<dyn Reducer> {
         match self {
             ReducerKind::Standard => Box::new(Standard::default()),
+            ReducerKind::Twist => Box::new(Twist::default()),
             ReducerKind::Cohomology => Box::new(Cohomology::default()),
         }
     }
@@ -277,6 +298,7 @@ impl fmt::Display for ReducerKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             ReducerKind::Standard => "standard",
+            ReducerKind::Twist => "twist",
             ReducerKind::Cohomology => "cohomology",
         })
     }
@@ -288,11 +310,12 @@ impl FromStr for ReducerKind {
     fn from_str(s: &str) -> Result<Self, Error> {
         match s {
             "standard" => Ok(ReducerKind::Standard),
+            "twist" => Ok(ReducerKind::Twist),
             "cohomology" => Ok(ReducerKind::Cohomology),
             _ => Err(Error::new(ErrorKind::UnknownName {
                 what: "reducer",
                 name: s.to_owned(),
-                expected: "standard, cohomology",
+                expected: "standard, twist, cohomology",
             })),
         }
     }

@@ -11,6 +11,9 @@ use nnph::distance::{GridMode, Metric, MetricOptions};
 use nnph::homology::persistence::{PersistenceOptions, Shortcut};
 use nnph::network::{BiasVertices, Direction, GraphOptions, Normalisation};
 use nnph::pipeline::{self, CompareOptions, DiagramOptions, Input};
+use rips::RipsArgs;
+
+mod rips;
 
 /// Persistent homology of neural networks: diagrams and distances, as in
 /// Pérez-Fernández et al. (2021), exactly and fast.
@@ -39,41 +42,6 @@ enum Command {
     Flag(FlagArgs),
     /// Vietoris–Rips persistent homology of a distance matrix or point cloud (Ripser's formats).
     Rips(RipsArgs),
-}
-
-#[derive(Debug, Args)]
-struct RipsArgs {
-    /// The distance matrix or point cloud.
-    #[arg(value_name = "FILE")]
-    file: PathBuf,
-    /// Input format (as Ripser's --format).
-    #[arg(long, value_enum, default_value_t = RipsFormatArg::LowerDistance)]
-    format: RipsFormatArg,
-    /// Highest homology dimension computed.
-    #[arg(long, default_value_t = 1, value_name = "K")]
-    max_dim: usize,
-    /// Largest diameter of a simplex (default: the enclosing radius, above which homology is
-    /// trivial).
-    #[arg(long, value_name = "T")]
-    threshold: Option<f64>,
-    /// Coefficients in Z/P for a prime P < 2^16.
-    #[arg(long, default_value_t = 2, value_name = "P")]
-    modulus: u16,
-    /// Also write the diagram as nnph-diagram/1 JSON.
-    #[arg(long, value_name = "OUT")]
-    json: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum RipsFormatArg {
-    /// Strict lower triangle, row by row.
-    LowerDistance,
-    /// Full square matrix (lower triangle used).
-    Distance,
-    /// One point per line; Euclidean distances.
-    PointCloud,
-    /// `i j d` triplets; absent pairs are at infinity.
-    Sparse,
 }
 
 #[derive(Debug, Args)]
@@ -319,7 +287,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Demo(a) => cmd_demo(a),
         Command::Info(a) => cmd_info(a),
         Command::Flag(a) => cmd_flag(a),
-        Command::Rips(a) => cmd_rips(a),
+        Command::Rips(a) => rips::cmd_rips(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -464,27 +432,6 @@ fn print_barcodes(
         nnph::io::write_diagram_json(json, diagram, Some(&source.display().to_string()))?;
     }
     Ok(())
-}
-
-fn cmd_rips(a: &RipsArgs) -> Result<()> {
-    use nnph::complex::distances::{DistanceFormat, read_distances};
-    use nnph::complex::rips::{RipsComplex, RipsOptions};
-    let format = match a.format {
-        RipsFormatArg::LowerDistance => DistanceFormat::LowerDistance,
-        RipsFormatArg::Distance => DistanceFormat::Distance,
-        RipsFormatArg::PointCloud => DistanceFormat::PointCloud,
-        RipsFormatArg::Sparse => DistanceFormat::Sparse,
-    };
-    let file = std::fs::File::open(&a.file)
-        .with_context(|| format!("{}: cannot open", a.file.display()))?;
-    let dist = read_distances(std::io::BufReader::new(file), format)
-        .with_context(|| format!("{}", a.file.display()))?;
-    let rips = RipsComplex::new(dist, &RipsOptions::new(a.max_dim, a.threshold))
-        .with_context(|| format!("{}", a.file.display()))?;
-    let options = nnph::homology::reduce::CohomologyOptions::new(true, a.modulus);
-    let diagram = nnph::homology::reduce::cohomology::rips_persistence(&rips, &options)
-        .with_context(|| format!("{}", a.file.display()))?;
-    print_barcodes(&diagram, a.json.as_deref(), &a.file)
 }
 
 fn cmd_demo(a: &DemoArgs) -> Result<()> {
