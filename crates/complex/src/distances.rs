@@ -488,33 +488,60 @@ pub fn read_lower_distance<R: Read>(reader: R) -> Result<DistanceMatrix, Error> 
     DistanceMatrix::from_lower(n, lower)
 }
 
-/// Reads a full square distance matrix, one row per (non-empty) line. Only the strict lower
-/// triangle is used, as Ripser does: the diagonal and upper triangle are checked to be numbers
-/// but not compared with it.
+/// Reads a full square distance matrix, one row per (non-empty) line. The strict lower
+/// triangle is kept. Unlike Ripser, which reads the lower triangle and ignores the rest, the
+/// matrix is checked to be a dissimilarity: the diagonal zero and the matrix symmetric, both
+/// within a relative [`SYMMETRY_TOLERANCE`] (printed decimals), so that an asymmetric matrix
+/// is an error rather than silently half-read.
 ///
 /// # Errors
 ///
 /// [`ErrorKind::Parse`] if a row does not have as many entries as there are rows, for a
-/// non-numeric token or a negative value in the lower triangle; [`ErrorKind::NonFiniteValue`];
-/// [`ErrorKind::Io`].
+/// non-numeric token, a negative value, a non-zero diagonal entry or an asymmetric pair;
+/// [`ErrorKind::NonFiniteValue`]; [`ErrorKind::Io`].
 pub fn read_distance<R: Read>(reader: R) -> Result<DistanceMatrix, Error> {
     let text = read_text(reader)?;
     let rows = numeric_lines(&text)?;
     let n = rows.len();
-    let mut lower = Vec::new();
-    for (i, (line, values)) in rows.into_iter().enumerate() {
+    for (i, (line, values)) in rows.iter().enumerate() {
         if values.len() != n {
             return Err(parse_error(
-                line,
+                *line,
                 format!("row {i} has {} entries, expected {n} (a square matrix)", values.len()),
             ));
         }
-        for &x in &values[..i] {
-            lower.push(check_distance(line, x)?);
+    }
+    let close = |a: f64, b: f64| a == b || (a - b).abs() <= SYMMETRY_TOLERANCE * a.abs().max(1.0);
+    let mut lower = Vec::new();
+    for (i, (line, values)) in rows.iter().enumerate() {
+        let diagonal = values[i];
+        if !close(diagonal, 0.0) {
+            return Err(parse_error(
+                *line,
+                format!("diagonal entry ({i}, {i}) is {diagonal}, not 0"),
+            ));
+        }
+        for (j, &x) in values[..i].iter().enumerate() {
+            let x = check_distance(*line, x)?;
+            let mirror = rows[j].1[i];
+            if !close(x, mirror) {
+                return Err(parse_error(
+                    *line,
+                    format!(
+                        "not symmetric: entry ({i}, {j}) is {x}, entry ({j}, {i}) on line {} is \
+                         {mirror}",
+                        rows[j].0
+                    ),
+                ));
+            }
+            lower.push(x);
         }
     }
     DistanceMatrix::from_lower(n, lower)
 }
+
+/// The relative tolerance of the symmetry and zero-diagonal checks of [`read_distance`].
+pub const SYMMETRY_TOLERANCE: f64 = 1e-6;
 
 /// Reads a point cloud, one point per (non-empty) line, and computes Euclidean distances in
 /// `f64`.

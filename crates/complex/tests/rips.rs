@@ -58,9 +58,15 @@ fn lower_distance_errors() {
 fn full_distance_format() {
     let d = read_distance("0 1 2\n1 0 3\n2 3 0\n".as_bytes()).unwrap();
     assert_eq!(d.lower(), &[1.0, 2.0, 3.0]);
-    // Only the lower triangle is used, as in Ripser.
-    let d2 = read_distance("0,9,9\n1,0,9\n2,3,0\n\n".as_bytes()).unwrap();
+    let d2 = read_distance("0,1,2\n1,0,3.0000000001\n2,3,0\n\n".as_bytes()).unwrap();
     assert_eq!(d2, d);
+    // Ripser reads the lower triangle and ignores the rest; nnph refuses an asymmetric matrix
+    // or a non-zero diagonal rather than half-read it.
+    let e = read_distance("0,9,9\n1,0,9\n2,3,0\n".as_bytes()).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Parse { line: 2, .. }), "{e}");
+    assert!(e.to_string().contains("not symmetric"), "{e}");
+    let e = read_distance("0,1\n1,0.5\n".as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("diagonal"), "{e}");
     assert!(is_parse(&read_distance("0 1\n1 0 2\n".as_bytes()).unwrap_err()));
     assert!(is_parse(&read_distance("0 1 2\n1 0 3\n".as_bytes()).unwrap_err()));
     assert!(read_distance("".as_bytes()).unwrap().is_empty());

@@ -2,6 +2,7 @@
 //! and the command-line contract.
 
 mod cli;
+mod determinism;
 mod golden;
 mod reference8;
 mod support;
