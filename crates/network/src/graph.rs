@@ -23,6 +23,12 @@
 //!   So the largest parameters get ζ and a zero parameter gets exactly 1.
 //!
 //! |E| = Σ n_in·n_out + Σ n_out.
+//!
+//! [`GraphOptions::layer_activation_link`] adds the reference's (unused)
+//! `layer_activation_link=True` edges: after the weight edges of each layer, one
+//! edge for every ordered pair of distinct neurons of its output block. These
+//! intra-layer complete digraphs create triangles, so the flag complex is no
+//! longer one-dimensional.
 //! Reference: Pérez-Fernández, Gutiérrez-Fandiño, Armengol-Estapé, Villegas,
 //! "Characterizing and Measuring the Similarity of Neural Networks with
 //! Persistent Homology", arXiv:2101.07752, Eq. (1).
@@ -107,6 +113,19 @@ pub struct GraphOptions {
     /// The smallest edge value ζ: a distance below it is replaced by it.
     /// Must be finite and in `(0, 1]`. Default: `1e-6_f32`.
     pub zeta: f32,
+    /// The reference's `layer_activation_link=True` (`graph.py::model2graphig`,
+    /// never used in the paper's experiments): after the weight edges of each
+    /// layer and before its bias edges, an edge `i → j` for every ordered pair of
+    /// distinct neurons of the layer's output block (in `itertools.permutations`
+    /// order: `i` outer, `j` inner), all with the value
+    /// `f32(1/n + 1/activation_count)` (computed in `f64`, as Python does), where
+    /// `n` is the block's size and `activation_count` the number of neurons in
+    /// the whole network with the block's activation. nnph knows no activations
+    /// and assumes the paper's MLPs: every block but the input and the last one
+    /// is a hidden (ReLU) block and shares one count, the sum of their sizes;
+    /// the last block (softmax) counts alone. A block fed by several layers is
+    /// linked once, after the first. Default: `false`.
+    pub layer_activation_link: bool,
 }
 
 impl Default for GraphOptions {
@@ -117,6 +136,7 @@ impl Default for GraphOptions {
             include_bias_in_normaliser: true,
             bias_vertices: BiasVertices::PerNeuron,
             zeta: 1e-6_f32,
+            layer_activation_link: false,
         }
     }
 }
@@ -156,6 +176,26 @@ pub(crate) fn to_graph(net: &Network, opts: &GraphOptions) -> Result<NetworkGrap
         n_edges = n_edges.checked_add(layer.weight.len()).ok_or_else(too_many)?;
         if bias_start[k].is_some() {
             n_edges = n_edges.checked_add(blocks[layer.to].size).ok_or_else(too_many)?;
+        }
+    }
+    // Intra-layer links: the value of the links each layer adds (the first layer into a block).
+    let mut links = vec![None; layers.len()];
+    if opts.layer_activation_link && !blocks.is_empty() {
+        let last = blocks.len() - 1;
+        let hidden: usize = blocks[1..last.max(1)].iter().map(|b| b.size).sum();
+        let mut linked = vec![false; blocks.len()];
+        for (k, layer) in layers.iter().enumerate() {
+            let b = layer.to;
+            if linked[b] {
+                continue;
+            }
+            linked[b] = true;
+            let size = blocks[b].size;
+            let count = if b == last { size } else { hidden };
+            let value = (1.0 / size as f64 + 1.0 / count as f64) as f32;
+            links[k] = Some(value);
+            let pairs = size.checked_mul(size.saturating_sub(1)).ok_or_else(too_many)?;
+            n_edges = n_edges.checked_add(pairs).ok_or_else(too_many)?;
         }
     }
     if n_vertices > MAX_GRAPH_INDEX || n_edges > MAX_GRAPH_INDEX {
@@ -206,6 +246,14 @@ pub(crate) fn to_graph(net: &Network, opts: &GraphOptions) -> Result<NetworkGrap
                     graph.add_edge(a, c, d);
                 } else {
                     graph.add_edge(c, a, d);
+                }
+            }
+        }
+        if let Some(value) = links[k] {
+            let size = blocks[layer.to].size;
+            for i in 0..size {
+                for j in (0..size).filter(|&j| j != i) {
+                    graph.add_edge(NodeIndex::new(to + i), NodeIndex::new(to + j), value);
                 }
             }
         }

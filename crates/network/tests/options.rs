@@ -215,3 +215,37 @@ fn large_network_converts() {
     assert_eq!(g.node_count(), 784 + 2 * (512 + 512 + 10));
     assert_eq!(g.edge_count(), 669_706);
 }
+
+/// `layer_activation_link`: after each layer's weight edges, every ordered pair of distinct
+/// neurons of its output block, valued `1/n + 1/activation_count` (hidden blocks share the
+/// count of all hidden neurons; the output block counts alone).
+#[test]
+fn layer_activation_link() {
+    use ndarray::{Array1, Array2};
+    // 2 inputs, hidden blocks of 3 and 2, 1 output.
+    let net = Network::try_dense(vec![
+        ("a".to_owned(), Array2::from_elem((2, 3), 0.5_f32), Some(Array1::zeros(3))),
+        ("b".to_owned(), Array2::from_elem((3, 2), -0.5_f32), Some(Array1::zeros(2))),
+        ("c".to_owned(), Array2::from_elem((2, 1), 1.0_f32), None),
+    ])
+    .unwrap();
+    let plain = net.to_graph(&GraphOptions::default()).unwrap();
+    let mut o = GraphOptions::default();
+    o.layer_activation_link = true;
+    let g = net.to_graph(&o).unwrap();
+    assert_eq!(g.node_count(), plain.node_count());
+    // 3·2 + 2·1 links, none for the 1-neuron output block.
+    assert_eq!(g.edge_count(), plain.edge_count() + 6 + 2);
+    let e = edges(&g);
+    // Layer a: 6 weight edges, then the 6 links of block 1 (vertices 2, 3, 4), then 3 biases.
+    let hidden = (1.0 / 3.0 + 1.0 / 5.0_f64) as f32;
+    let expected: Vec<(usize, usize, f32)> = [(2, 3), (2, 4), (3, 2), (3, 4), (4, 2), (4, 3)]
+        .iter()
+        .map(|&(i, j)| (i, j, hidden))
+        .collect();
+    assert_eq!(e[6..12].to_vec(), expected);
+    // Layer b's block has 2 neurons: value 1/2 + 1/5, after its 6 weight edges.
+    let second = (0.5 + 0.2_f64) as f32;
+    assert_eq!(e.iter().filter(|x| x.2 == second).count(), 2);
+    assert!(!GraphOptions::default().layer_activation_link);
+}
