@@ -134,6 +134,14 @@ bad = safetensors([("0.weight", "F32", [2, 3], f32([0.5, float("nan"), 0.75, 0.1
 open("nan.safetensors", "wb").write(bad)
 row("nan.safetensors", "diagram", "NaN", "a NaN weight")
 
+open("random.onnx", "wb").write(bytes(rng.randrange(256) for _ in range(4096)))
+row("random.onnx", "diagram", "onnx", "4 KiB of random bytes named .onnx")
+gemm = open("../networks/0006_net0_gemm.onnx", "rb").read()
+open("truncated.onnx", "wb").write(gemm[: len(gemm) // 2])
+row("truncated.onnx", "diagram", "onnx", "an ONNX model cut in half")
+open("conv.onnx", "wb").write(open("../networks/0009_conv.onnx", "rb").read())
+row("conv.onnx", "diagram", "not a dense layer", "a convolution (only dense layers are read)")
+
 # --- diagrams: nnph compare good.npz FILE -----------------------------------------------------
 def diagram(pairs_by_dim, fmt="nnph-diagram/1"):
     return json.dumps({"format": fmt, "diagrams": [{"dim": q, "pairs": p} for q, p in enumerate(pairs_by_dim)]})

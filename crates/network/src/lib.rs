@@ -2,7 +2,8 @@
 //!
 //! `nnph-network` is the part of nnph that knows neural networks.
 //! It reads trained weights (`.npz` in Keras or PyTorch naming,
-//! `.safetensors`) into a [`Network`] of dense layers, and converts a network
+//! `.safetensors`, ONNX models with `Gemm` or `MatMul` + `Add` layers, see [`onnx`]) into a
+//! [`Network`] of dense layers, and converts a network
 //! into a weighted directed graph ([`NetworkGraph`], a petgraph graph) with
 //! the weighting of Pérez-Fernández et al., "Characterizing and Measuring the
 //! Similarity of Neural Networks with Persistent Homology" (2021,
@@ -85,6 +86,7 @@ pub mod error;
 pub mod graph;
 pub mod network;
 pub mod npy;
+pub mod onnx;
 pub mod read;
 
 pub use error::{Error, ErrorKind};

@@ -162,7 +162,7 @@ impl Network {
 
     /// Reads a network from a file: an `.npz` archive or a `.safetensors`
     /// file, recognised by its first bytes (or, failing that, by its
-    /// extension).
+    /// extension), or an `.onnx` model (by its extension).
     ///
     /// See the [`read`](crate::read) module for the accepted layouts.
     ///
@@ -189,6 +189,16 @@ impl Network {
     /// module.
     pub fn from_npz_bytes(bytes: &[u8]) -> Result<Network, Error> {
         crate::read::read_npz_network(bytes)
+    }
+
+    /// Reads the dense layers of an ONNX model (`Gemm`, or `MatMul` followed by an `Add` of a
+    /// bias, in graph order; activations skipped). See [`crate::onnx`].
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::onnx::read_onnx_network`].
+    pub fn from_onnx_bytes(bytes: &[u8]) -> Result<Network, Error> {
+        crate::onnx::read_onnx_network(bytes)
     }
 
     /// Reads a network from the bytes of a `.safetensors` file (PyTorch

@@ -55,6 +55,8 @@ pub enum Format {
     Npz,
     /// A `.safetensors` file.
     Safetensors,
+    /// An ONNX model (`ModelProto`).
+    Onnx,
 }
 
 impl Format {
@@ -86,6 +88,7 @@ impl Format {
         match ext.as_str() {
             "npz" => Some(Format::Npz),
             "safetensors" => Some(Format::Safetensors),
+            "onnx" => Some(Format::Onnx),
             _ => None,
         }
     }
@@ -103,8 +106,10 @@ pub fn read_path(path: &Path) -> Result<Network, Error> {
     let result = match format {
         Some(Format::Npz) => read_npz_network(&bytes),
         Some(Format::Safetensors) => read_safetensors_network(&bytes),
+        Some(Format::Onnx) => crate::onnx::read_onnx_network(&bytes),
         None => Err(Error::new(ErrorKind::UnsupportedFormat {
-            message: "neither an .npz (zip) archive nor a .safetensors file".to_owned(),
+            message: "neither an .npz (zip) archive, a .safetensors file nor an .onnx model"
+                .to_owned(),
         })),
     };
     result.map_err(|e| e.with_path(path))
@@ -248,7 +253,7 @@ fn safetensors_to_f32(dtype: Dtype, bytes: &[u8]) -> Result<Vec<f32>, Error> {
 }
 
 /// IEEE 754 binary16 to binary32 (exact).
-fn f16_to_f32(h: u16) -> f32 {
+pub(crate) fn f16_to_f32(h: u16) -> f32 {
     let sign = u32::from(h >> 15) << 31;
     let exp = u32::from((h >> 10) & 0x1f);
     let man = u32::from(h & 0x3ff);

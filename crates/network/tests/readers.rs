@@ -205,3 +205,47 @@ fn python_made_fixtures() {
             .unwrap(),
     );
 }
+
+#[test]
+fn onnx_fixtures() {
+    // Written by testdata/networks/make_onnx.py with the onnx package: see
+    // testdata/networks/README.md.
+    for name in ["0006_net0_gemm.onnx", "0007_net0_matmul_add.onnx"] {
+        let net = Network::from_path(&testdata(&format!("networks/{name}")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        same_parameters(&net, &net0());
+    }
+    // Gemm with alpha = 2, beta = 0.5 and B as [in, out]; float16; a MatMul without bias.
+    let net = Network::from_path(&testdata("networks/0008_small_f16_alpha_beta.onnx")).unwrap();
+    let mut expected = small_layers();
+    expected[0].0.mapv_inplace(|w| 2.0 * w);
+    expected[0].1.as_mut().unwrap().mapv_inplace(|b| 0.5 * b);
+    let expected: Vec<_> =
+        expected.into_iter().enumerate().map(|(k, (w, b))| (format!("l{k}"), w, b)).collect();
+    same_parameters(&net, &Network::try_dense(expected).unwrap());
+    // A convolution is refused with the node's name.
+    let err = Network::from_path(&testdata("networks/0009_conv.onnx")).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::UnsupportedFormat { .. }), "{err}");
+    assert!(err.to_string().contains("/conv1/Conv"), "{err}");
+    assert!(err.to_string().contains("not a dense layer"), "{err}");
+}
+
+#[test]
+fn onnx_rejects_garbage_without_panicking() {
+    let good = std::fs::read(testdata("networks/0006_net0_gemm.onnx")).unwrap();
+    for cut in 0..good.len() {
+        let _ = Network::from_onnx_bytes(&good[..cut]);
+    }
+    let mut x = 0x9e37_79b9_u32;
+    for _ in 0..200 {
+        let bytes: Vec<u8> = (0..300)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        assert!(Network::from_onnx_bytes(&bytes).is_err());
+    }
+}

@@ -55,6 +55,20 @@ struct FlagArgs {
     /// Highest homology dimension computed.
     #[arg(long, default_value_t = 3, value_name = "K")]
     max_dim: usize,
+    /// Coefficients in Z/P for a prime P < 2^16.
+    #[arg(long, alias = "modulus", default_value_t = 2, value_name = "P")]
+    coeff: u16,
+    /// Engine for complexes with 2-cells: implicit (fast, parallel enumeration) or explicit
+    /// (the reference: every cell stored, standard reduction, Z/2 only).
+    #[arg(long, default_value = "implicit", value_name = "E")]
+    engine: nnph::homology::FlagEngine,
+    /// Memory the computation may use, e.g. 512MB, 4GiB, 50% (of physical memory) or
+    /// unlimited. Refused before the cells are stored if the estimate is larger.
+    #[arg(long, default_value = "50%", value_name = "B")]
+    memory_budget: String,
+    /// Print only the number of pairs and the Betti numbers per dimension, not every interval.
+    #[arg(long)]
+    summary: bool,
     /// Also write the diagram as nnph-diagram/1 JSON.
     #[arg(long, value_name = "OUT")]
     json: Option<PathBuf>,
@@ -86,6 +100,11 @@ struct GraphArgs {
     /// Keep the full H0 (do not drop giotto's last essential bar nor pairs with birth = death).
     #[arg(long)]
     unreduced: bool,
+    /// Add the reference's `layer_activation_link` edges (every ordered pair of neurons of a
+    /// layer, value 1/n + 1/activation_count): the graph gets triangles, and the flag complex
+    /// higher cells (much slower; unused in the paper).
+    #[arg(long)]
+    layer_activation_link: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -115,6 +134,7 @@ impl GraphArgs {
         graph.bias_vertices =
             if self.no_bias_vertices { BiasVertices::None } else { BiasVertices::PerNeuron };
         graph.zeta = self.zeta;
+        graph.layer_activation_link = self.layer_activation_link;
         let mut persistence = PersistenceOptions::default();
         persistence.directed = !self.undirected;
         persistence.max_dim = self.max_dim;
@@ -125,7 +145,8 @@ impl GraphArgs {
 
 #[derive(Debug, Args)]
 struct DiagramArgs {
-    /// Network files (.npz with W0,b0,… or PyTorch names; .safetensors).
+    /// Network files (.npz with W0,b0,… or PyTorch names; .safetensors; .onnx with Gemm or
+    /// MatMul+Add layers).
     #[arg(required = true, value_name = "NET")]
     nets: Vec<PathBuf>,
     /// Output directory (default: beside each input).
@@ -254,7 +275,7 @@ struct CompareArgs {
 
 #[derive(Debug, Args)]
 struct DemoArgs {
-    /// Folder of networks (*.npz, *.safetensors), taken in file-name order.
+    /// Folder of networks (*.npz, *.safetensors, *.onnx), taken in file-name order.
     #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/golden/digits19/nets"))]
     nets: PathBuf,
     /// Folder of reference matrices (<metric>.npy) to compare against, if present.
@@ -396,9 +417,33 @@ fn cmd_flag(a: &FlagArgs) -> Result<()> {
     let mut opts = PersistenceOptions::default();
     opts.directed = !a.undirected;
     opts.max_dim = a.max_dim;
+    opts.modulus = a.coeff;
+    opts.engine = a.engine;
+    opts.budget = a.memory_budget.parse().context("--memory-budget")?;
     let diagram = nnph::homology::persistence::flag_persistence(&graph, &opts)
         .with_context(|| format!("{}", a.file.display()))?;
+    if a.summary {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        use std::io::Write as _;
+        for (q, pairs) in diagram.dims().iter().enumerate() {
+            let essential = pairs.iter().filter(|p| p.is_essential()).count();
+            writeln!(out, "dim {q}: {} pairs, {essential} essential", pairs.len())?;
+        }
+        writeln!(out, "betti numbers: {}", betti_line(&diagram))?;
+        out.flush()?;
+        if let Some(json) = &a.json {
+            nnph::io::write_diagram_json(json, &diagram, Some(&a.file.display().to_string()))?;
+        }
+        return Ok(());
+    }
     print_barcodes(&diagram, a.json.as_deref(), &a.file)
+}
+
+/// The Betti numbers (essential pairs per dimension), space-separated.
+fn betti_line(diagram: &nnph::homology::Diagram) -> String {
+    let betti: Vec<String> = diagram.betti_numbers().iter().map(usize::to_string).collect();
+    betti.join(" ")
 }
 
 /// Prints a diagram as Ripser does (`persistence intervals in dim q:` then ` [b,d)` lines),
@@ -436,7 +481,7 @@ fn print_barcodes(
 
 fn cmd_demo(a: &DemoArgs) -> Result<()> {
     let nets_dir = &a.nets;
-    let inputs = pipeline::inputs_in_dir(nets_dir, &["npz", "safetensors"])?;
+    let inputs = pipeline::inputs_in_dir(nets_dir, &["npz", "safetensors", "onnx"])?;
     if inputs.is_empty() {
         bail!("{}: no networks found", nets_dir.display());
     }
