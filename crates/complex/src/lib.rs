@@ -46,6 +46,10 @@
 //!   not a fast engine. [`FlagComplex::has_cells`](flag_complex::FlagComplex::has_cells) is fast
 //!   for dimension 2 on bipartite graphs (the layered graphs of feed-forward networks), which
 //!   never have 2-cells.
+//! * [`flag_engine::FlagCells`]: the same flag complexes up to a dimension as a compact prefix
+//!   tree (16 bytes per cell), built level by level in parallel (feature `rayon`), each level
+//!   counted and checked against a [`budget::MemoryBudget`] before it is stored, with implicit
+//!   cofacets: what the fast flag persistence engine of `nnph-homology` reduces.
 //! * [`explicit::ExplicitComplex`]: any finite filtered simplicial complex given as a list of
 //!   simplices with values, validated (faces present, values monotone).
 //!
@@ -57,7 +61,8 @@
 //!
 //! # Crate features
 //!
-//! None yet.
+//! * `rayon` (default): [`flag_engine::FlagCells`] builds its levels on the current rayon pool.
+//!   The result never depends on it.
 #![deny(missing_docs)]
 
 pub mod budget;

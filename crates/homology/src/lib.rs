@@ -62,13 +62,19 @@
 //!   (any prime `p < 2^16`) with implicit coboundaries from the combinatorial number system
 //!   and clearing; stores only the distance matrix and the reduction matrix `V`.
 //!
+//! * [`flag_cohomology::flag_cohomology`]: the flag persistence engine, the default of
+//!   [`persistence::flag_persistence`] for complexes with 2-cells. Cohomology over Z/p with
+//!   clearing and emergent pairs on the prefix tree of `nnph_complex::flag_engine`, cells
+//!   enumerated in parallel under a memory budget; the same diagram as the explicit path.
+//!
 //! Reducers are selected at run time with [`reduce::ReducerKind`]; [`reduce::all_reducers`]
 //! lists them all for test suites.
 //!
 //! # Crate features
 //!
 //! * `rayon` (default): the shortcut sorts large edge lists in parallel on rayon's global
-//!   thread pool. Results never depend on it.
+//!   thread pool, and the flag engine enumerates cells and sorts columns on the current pool.
+//!   Results never depend on it.
 //! * `serde`: `Serialize`/`Deserialize` for [`Diagram`], [`PersistencePair`],
 //!   [`reduce::Pairing`], [`persistence::PersistenceOptions`] and the option enums.
 #![deny(missing_docs)]
