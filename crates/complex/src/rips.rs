@@ -754,11 +754,16 @@ impl RipsComplex {
         out
     }
 
-    /// An estimate of the memory a persistence computation up to `max_dim` holds, from
-    /// [`simplex_count_bounds`](Self::simplex_count_bounds), with `bytes_per_column` bytes per
-    /// column of the largest dimension reduced: an upper bound (apparent pairs usually leave far
-    /// fewer columns). The cells listed are the bounds per dimension.
-    pub fn estimate(&self, bytes_per_column: u128) -> Estimate {
+    /// What a persistence computation on this complex holds for sure, before any column of
+    /// dimension `≥ 2` is stored: the distances, the neighbour lists, the binomial table and the
+    /// sorted edges (16 bytes each, exact). The cells listed are the bounds of
+    /// [`simplex_count_bounds`](Self::simplex_count_bounds).
+    ///
+    /// The columns of higher dimensions are not included: apparent pairs and clearing usually
+    /// leave 10 to 1000 times fewer than the bounds, so an engine should count them as they are
+    /// stored and stop when the budget is reached (as `nnph-homology`'s Rips engine does);
+    /// [`Estimate::bytes`] is then the starting point of that count.
+    pub fn estimate(&self) -> Estimate {
         let cells = self.simplex_count_bounds();
         let dense = self.dense.as_ref().map_or(0, |d| d.lower().len() as u128 * 8);
         let lists = self
@@ -766,17 +771,8 @@ impl RipsComplex {
             .as_ref()
             .map_or(0, |l| (l.len() as u128 + 1) * 8 + l.vertices.len() as u128 * NEIGHBOUR_BYTES);
         let binomial = (self.max_dim as u128 + 3) * (self.n as u128 + 1) * 8;
-        // Columns of dimension 1..=max_dim; edges are sorted for dimension 0 (16 bytes each).
-        let columns = cells
-            .iter()
-            .take(self.max_dim + 1)
-            .skip(1)
-            .map(|&c| c.saturating_mul(bytes_per_column))
-            .max()
-            .unwrap_or(0);
         let edges = cells.get(1).copied().unwrap_or(0).saturating_mul(16);
-        let bytes =
-            dense.saturating_add(lists).saturating_add(binomial).saturating_add(columns.max(edges));
+        let bytes = dense.saturating_add(lists).saturating_add(binomial).saturating_add(edges);
         Estimate::new(
             format!(
                 "Vietoris–Rips persistence of {} points up to dimension {} at threshold {}",

@@ -252,3 +252,98 @@ proptest! {
         }
     }
 }
+
+/// Sparse input keeps its neighbour lists (nothing dense is allocated) and enumerates the same
+/// simplices as its dense version; the enclosing radius is infinite unless a point sees all.
+#[test]
+fn sparse_input_is_not_densified() {
+    let s = read_sparse("0 1 1\n1 2 2\n0 2 3\n2 3 1\n".as_bytes()).unwrap();
+    let sparse = RipsComplex::from_sparse(&s, &RipsOptions::new(2, Some(3.0))).unwrap();
+    assert!(sparse.distances().is_none());
+    let lists = sparse.neighbours().unwrap();
+    assert_eq!(lists.of(2).0, &[0, 1, 3]);
+    assert_eq!(lists.distance(3, 2), Some(1.0));
+    assert_eq!(lists.distance(0, 3), None);
+    assert_eq!(sparse.distance(0, 3), f64::INFINITY);
+    let dense = RipsComplex::new(s.to_dense().unwrap(), &RipsOptions::new(2, Some(3.0))).unwrap();
+    for dim in 0..=3 {
+        assert_eq!(sparse.simplices(dim), dense.simplices(dim), "dim {dim}");
+        assert_eq!(sparse.cells(dim), dense.cells(dim));
+    }
+    // Point 2 is joined to all others, at most 3 away.
+    let default = RipsComplex::from_sparse(&s, &RipsOptions::new(1, None)).unwrap();
+    assert_eq!(default.threshold(), 3.0);
+    let s = read_sparse("0 1 1\n2 3 1\n".as_bytes()).unwrap();
+    let apart = RipsComplex::from_sparse(&s, &RipsOptions::new(1, None)).unwrap();
+    assert_eq!(apart.threshold(), f64::INFINITY);
+    assert_eq!(apart.simplices(1).len(), 2);
+}
+
+/// An index beyond 64 bits is an error before anything proportional to the number of points is
+/// allocated: a sparse file naming point 4·10⁹ with one pair.
+#[test]
+fn sparse_index_overflow_is_an_error() {
+    let huge = read_sparse("4000000000 0 1".as_bytes()).unwrap();
+    let e = RipsComplex::from_sparse(&huge, &RipsOptions::new(1, None)).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::TooLarge { .. }), "{e}");
+    // H0 alone fits the indices (C(n, 2) < 2^64) but not the default memory budget.
+    let e = RipsComplex::from_sparse(&huge, &RipsOptions::new(0, None)).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::OverBudget { .. }), "{e}");
+}
+
+/// The count bounds hold (and are exact for vertices, edges and complete complexes), and the
+/// estimate refuses over a small budget.
+#[test]
+fn simplex_count_bounds_and_budget() {
+    let d = read_lower_distance(ripser_file("random16.lower_distance_matrix")).unwrap();
+    for threshold in [3.0, 6.0, f64::INFINITY] {
+        for lists in [false, true] {
+            let options = RipsOptions::new(2, Some(threshold)).with_neighbour_lists(Some(lists));
+            let rips = RipsComplex::new(d.clone(), &options).unwrap();
+            let bounds = rips.simplex_count_bounds();
+            assert_eq!(bounds.len(), 4);
+            for (dim, &bound) in bounds.iter().enumerate() {
+                let count = rips.simplices(dim).len() as u128;
+                assert!(count <= bound, "dim {dim}: {count} > {bound}");
+                if dim <= 1 || threshold == f64::INFINITY {
+                    assert_eq!(count, bound, "dim {dim} at {threshold}");
+                }
+            }
+            assert_eq!(rips.edge_count() as u128, bounds[1]);
+        }
+    }
+    let options = RipsOptions::new(2, None)
+        .with_memory_budget(nnph_complex::budget::MemoryBudget::bytes(100));
+    let e = RipsComplex::new(d.clone(), &options).unwrap_err();
+    assert!(e.to_string().contains("memory budget"), "{e}");
+    let rips = RipsComplex::new(d, &RipsOptions::new(2, None)).unwrap();
+    let estimate = rips.estimate();
+    assert!(estimate.hint.contains("--threshold"));
+    assert!(nnph_complex::budget::MemoryBudget::bytes(100).check(&estimate).is_err());
+}
+
+/// Square and flat point arrays (the `.npy` layouts) are checked.
+#[test]
+fn square_and_flat_arrays() {
+    let square = [0.0, 1.0, 2.0, 1.0, 0.0, 3.0, 2.0, 3.0, 0.0];
+    let d = DistanceMatrix::from_square(3, &square, 1e-6).unwrap();
+    assert_eq!(d.lower(), &[1.0, 2.0, 3.0]);
+    let is = |r: Result<DistanceMatrix, nnph_complex::Error>, f: fn(&ErrorKind) -> bool| {
+        r.is_err_and(|e| f(e.kind()))
+    };
+    let parse = |k: &ErrorKind| matches!(k, ErrorKind::Parse { .. });
+    assert!(is(DistanceMatrix::from_square(2, &square, 0.0), parse));
+    assert!(is(DistanceMatrix::from_square(2, &[0.0, 1.0, 1.5, 0.0], 1e-6), parse));
+    assert!(is(DistanceMatrix::from_square(2, &[0.5, 1.0, 1.0, 0.0], 1e-6), parse));
+    assert!(is(DistanceMatrix::from_square(2, &[0.0, -1.0, -1.0, 0.0], 1e-6), parse));
+    let nan = |k: &ErrorKind| matches!(k, ErrorKind::NonFiniteValue { .. });
+    assert!(is(DistanceMatrix::from_square(2, &[0.0, f64::NAN, f64::NAN, 0.0], 1e-6), nan));
+    let inf = DistanceMatrix::from_square(2, &[0.0, f64::INFINITY, f64::INFINITY, 0.0], 0.0);
+    assert_eq!(inf.unwrap().get(0, 1), f64::INFINITY);
+    assert!(DistanceMatrix::from_square(0, &[], 0.0).unwrap().is_empty());
+
+    let flat = DistanceMatrix::from_flat_points(3, 2, &[0.0, 0.0, 3.0, 4.0, 0.0, 1.0]).unwrap();
+    assert_eq!(flat, read_point_cloud("0 0\n3 4\n0,1\n".as_bytes()).unwrap());
+    assert!(is(DistanceMatrix::from_flat_points(3, 2, &[0.0; 5]), parse));
+    assert!(is(DistanceMatrix::from_flat_points(1, 2, &[0.0, f64::INFINITY]), nan));
+}

@@ -102,9 +102,15 @@ impl RipsPersistenceOptions {
 /// that the work done does not depend on the number of threads.
 pub const CHUNK: usize = 1024;
 
-/// Bytes held per column of the largest dimension in the worst case, for the memory estimate:
-/// the column list (16) plus a pivot-map entry (about 40 with the table's slack).
-const BYTES_PER_COLUMN: u128 = 56;
+/// Bytes per column to reduce (diameter and index), counted against the memory budget.
+const COLUMN_BYTES: u128 = 16;
+
+/// Bytes per pivot-map entry (24 bytes of key and value, a control byte, and the table's
+/// slack), counted against the memory budget.
+const PIVOT_BYTES: u128 = 40;
+
+/// Bytes per stored `V` entry (index and coefficient), counted against the memory budget.
+const V_BYTES: u128 = 16;
 
 // ---------------------------------------------------------------------------------------------
 // Keys, heap entries and coefficients.
@@ -495,6 +501,100 @@ impl Metric for Dense<'_> {
     }
 }
 
+/// The dense matrix stored full and row-major, for scans: the distances from a vertex to
+/// consecutive candidates are contiguous, and candidates are tested in blocks that the compiler
+/// vectorises. Twice the memory of the triangle, so only used up to [`FULL_LIMIT`] points.
+struct Full {
+    n: usize,
+    full: Vec<f64>,
+}
+
+/// The largest number of points for which the dense metric is stored full (`n²` entries,
+/// 256 MiB at this size).
+const FULL_LIMIT: usize = 5792;
+
+/// Candidates tested together by [`Full`].
+const BLOCK: usize = 32;
+
+impl Full {
+    fn new(lower: &[f64], n: usize) -> Self {
+        let mut full = vec![0.0; n * n];
+        for i in 1..n {
+            let row = &lower[i * (i - 1) / 2..i * (i - 1) / 2 + i];
+            for (j, &d) in row.iter().enumerate() {
+                full[i * n + j] = d;
+                full[j * n + i] = d;
+            }
+        }
+        Self { n, full }
+    }
+
+    #[inline]
+    fn row(&self, v: u32) -> &[f64] {
+        &self.full[v as usize * self.n..(v as usize + 1) * self.n]
+    }
+}
+
+impl Metric for Full {
+    #[inline]
+    fn dist(&self, i: u32, j: u32) -> f64 {
+        self.full[i as usize * self.n + j as usize]
+    }
+
+    #[inline]
+    fn for_each_coface_vertex(
+        &self,
+        v: &[u32],
+        limit: f64,
+        end: u32,
+        _cursors: &mut Vec<usize>,
+        mut visit: impl FnMut(u32, f64, usize) -> bool,
+    ) {
+        let k = v.len();
+        let end = (end as usize).min(self.n);
+        let Some((&first, rest)) = v.split_first() else {
+            return;
+        };
+        let first = self.row(first);
+        let mut pos = 0;
+        let mut block = [0f64; BLOCK];
+        let mut start = 0;
+        while start < end {
+            let len = BLOCK.min(end - start);
+            if len == BLOCK {
+                // A constant-size copy, inlined (a variable one calls memmove).
+                let head: &[f64; BLOCK] = first[start..start + BLOCK].try_into().expect("BLOCK");
+                block = *head;
+            } else {
+                block[..len].copy_from_slice(&first[start..start + len]);
+            }
+            let block = &mut block[..len];
+            for &u in rest {
+                let row = &self.row(u)[start..start + len];
+                for (m, &e) in block.iter_mut().zip(row) {
+                    // Not f64::max: distances are never NaN, and this form vectorises.
+                    *m = if e > *m { e } else { *m };
+                }
+            }
+            for (t, &m) in block.iter().enumerate() {
+                if m <= limit {
+                    let w = (start + t) as u32;
+                    while pos < k && v[pos] < w {
+                        pos += 1;
+                    }
+                    if pos < k && v[pos] == w {
+                        continue;
+                    }
+                    if !visit(w, m, pos) {
+                        return;
+                    }
+                }
+            }
+            start += len;
+        }
+    }
+}
+
 /// Neighbour lists, with the dense matrix for O(1) lookups when there is one.
 struct Sparse<'a> {
     lists: &'a nnph_complex::rips::Neighbours,
@@ -588,7 +688,7 @@ struct Walker<'c, 'a, M: Metric, F: Field> {
     high: Vec<u64>,
     cursors: Vec<usize>,
     facet: Vec<u32>,
-    pair: Vec<f64>,
+    masks: Vec<u128>,
 }
 
 impl<'c, 'a, M: Metric, F: Field> Walker<'c, 'a, M, F> {
@@ -600,15 +700,8 @@ impl<'c, 'a, M: Metric, F: Field> Walker<'c, 'a, M, F> {
             high: Vec::new(),
             cursors: Vec::new(),
             facet: Vec::new(),
-            pair: Vec::new(),
+            masks: Vec::new(),
         }
-    }
-
-    /// Loads the simplex with these vertices; returns its diameter.
-    fn load_vertices(&mut self, vertices: &[u32]) -> f64 {
-        self.vertices.clear();
-        self.vertices.extend_from_slice(vertices);
-        self.prepare()
     }
 
     /// Decodes and loads the `dim`-simplex `index`; returns its diameter.
@@ -683,39 +776,70 @@ impl<'c, 'a, M: Metric, F: Field> Walker<'c, 'a, M, F> {
         found
     }
 
-    /// The position in `tau` (sorted vertices, diameter `diameter`) of the first vertex whose
-    /// removal keeps the diameter: the youngest facet of `tau` with its diameter leaves it out.
-    fn zero_facet_position(&mut self, tau: &[u32], diameter: f64) -> Option<usize> {
-        let k = tau.len();
-        let metric = &self.ctx.metric;
-        self.pair.clear();
-        for a in 0..k {
-            for c in 0..a {
-                self.pair.push(metric.dist(tau[a], tau[c]));
-            }
-        }
-        // pair[a (a - 1) / 2 + c] = d(tau[a], tau[c]) for c < a.
-        (0..k).find(|&i| {
-            (0..k).any(|a| {
-                a != i && (0..a).any(|c| c != i && self.pair[a * (a - 1) / 2 + c] == diameter)
-            })
-        })
+    /// The first new vertex (and its position) giving a cofacet of the loaded simplex with the
+    /// same diameter `diameter`: the oldest cofacet, if it has zero persistence.
+    #[inline]
+    fn zero_cofacet_vertex(&mut self, diameter: f64) -> Option<(usize, u32)> {
+        let mut found = None;
+        self.ctx.metric.for_each_coface_vertex(
+            &self.vertices,
+            diameter,
+            self.ctx.n,
+            &mut self.cursors,
+            |w, _, pos| {
+                found = Some((pos, w));
+                false
+            },
+        );
+        found
     }
 
-    /// Whether the loaded simplex (diameter `diameter`) is the facet of a zero-persistence
-    /// apparent pair.
-    fn is_apparent_facet(&mut self, diameter: f64) -> bool {
-        let Some((_, pos, w)) = self.zero_cofacet(diameter) else {
+    /// Records in `self.masks` the pairs of `tau` (sorted vertices) at distance `diameter`, its
+    /// diameter, as bitmasks of positions. Simplex indices fit 64 bits, so simplices have at most
+    /// 67 vertices (`C(n, n / 2) < 2^64` needs `n ≤ 67`) and positions fit a `u128`.
+    fn analyse(&mut self, tau: &[u32], diameter: f64) {
+        let metric = &self.ctx.metric;
+        self.masks.clear();
+        for a in 1..tau.len() {
+            for c in 0..a {
+                if metric.dist(tau[a], tau[c]) == diameter {
+                    self.masks.push(1 << a | 1 << c);
+                }
+            }
+        }
+    }
+
+    /// After [`analyse`](Self::analyse) of a simplex with `k` vertices: the position of the
+    /// first vertex whose removal keeps the diameter (some pair at the diameter avoids it). The
+    /// youngest facet with the simplex's diameter leaves it out.
+    #[inline]
+    fn first_removable(&self, k: usize) -> Option<usize> {
+        (0..k).find(|&i| self.masks.iter().any(|m| m & (1 << i) == 0))
+    }
+
+    /// After [`analyse`](Self::analyse) of the simplex `sigma` (diameter `diameter`): whether it
+    /// is the facet of a zero-persistence apparent pair. Clobbers the loaded simplex.
+    ///
+    /// Its oldest cofacet `τ = σ ∪ {w}` (if of equal diameter) has `σ` as youngest facet iff no
+    /// vertex before `w` can be removed from `τ` keeping the diameter: neither a pair of `σ` nor
+    /// a pair `(w, v)` at the diameter avoids it.
+    fn is_apparent_facet(&mut self, sigma: &[u32], diameter: f64) -> bool {
+        self.vertices.clear();
+        self.vertices.extend_from_slice(sigma);
+        let Some((pos, w)) = self.zero_cofacet_vertex(diameter) else {
             return false;
         };
-        let mut tau = std::mem::take(&mut self.facet);
-        tau.clear();
-        tau.extend_from_slice(&self.vertices[..pos]);
-        tau.push(w);
-        tau.extend_from_slice(&self.vertices[pos..]);
-        let youngest = self.zero_facet_position(&tau, diameter);
-        self.facet = tau;
-        youngest == Some(pos)
+        let metric = &self.ctx.metric;
+        let mut with_w: u128 = 0;
+        for (j, &v) in sigma.iter().enumerate() {
+            if metric.dist(w, v) == diameter {
+                with_w |= 1 << j;
+            }
+        }
+        (0..pos).all(|i| {
+            let bit = 1u128 << i;
+            with_w & !bit == 0 && self.masks.iter().all(|m| m & bit != 0)
+        })
     }
 
     /// If the `dim`-simplex `index` (of diameter `diameter`) is the cofacet of a zero-persistence
@@ -727,25 +851,25 @@ impl<'c, 'a, M: Metric, F: Field> Walker<'c, 'a, M, F> {
         }
         let mut tau = std::mem::take(&mut self.facet);
         self.ctx.rips.simplex_vertices_into(index, dim, &mut tau);
+        self.analyse(&tau, diameter);
         let found = self.apparent_facet_of(&tau, diameter);
         self.facet = tau;
         found
     }
 
-    /// As [`apparent_facet`](Self::apparent_facet) for a simplex given by its vertices.
+    /// As [`apparent_facet`](Self::apparent_facet) for a simplex given by its vertices, after
+    /// [`analyse`](Self::analyse). Clobbers the loaded simplex.
     fn apparent_facet_of(&mut self, tau: &[u32], diameter: f64) -> Option<(u64, u32)> {
-        let i = self.zero_facet_position(tau, diameter)?;
+        let i = self.first_removable(tau.len())?;
         // The facet without tau[i]; it is apparent with tau iff no new vertex below tau[i]
         // gives a cofacet of the same diameter.
         self.vertices.clear();
         self.vertices.extend(tau.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, &v)| v));
-        self.prepare();
-        let removed = tau[i];
         let mut earlier = false;
         self.ctx.metric.for_each_coface_vertex(
             &self.vertices,
             diameter,
-            removed,
+            tau[i],
             &mut self.cursors,
             |_, _, _| {
                 earlier = true;
@@ -755,7 +879,8 @@ impl<'c, 'a, M: Metric, F: Field> Walker<'c, 'a, M, F> {
         if earlier {
             return None;
         }
-        let facet = self.low[self.vertices.len()];
+        let b = &self.ctx.binomial;
+        let facet = self.vertices.iter().enumerate().map(|(j, &v)| b[j + 1][v as usize]).sum();
         Some((facet, self.ctx.field.sign(i)))
     }
 }
@@ -994,10 +1119,19 @@ pub fn rips_persistence(
             message: format!("coefficient modulus {} is not a prime", options.modulus),
         }));
     }
-    rips.memory_budget()
-        .check(&rips.estimate(BYTES_PER_COLUMN))
-        .map_err(|e| Error::new(ErrorKind::Complex(e)))?;
+    let budget = rips.memory_budget();
+    let mut estimate = rips.estimate();
+    budget.check(&estimate).map_err(|e| Error::new(ErrorKind::Complex(e)))?;
     let n = rips.num_points();
+    // The full matrix is only a speed-up: skipped when it would not fit the budget.
+    let full_bytes = (n * n * 8) as u128;
+    let full = rips.neighbours().is_none()
+        && n <= FULL_LIMIT
+        && budget.allows(estimate.bytes + full_bytes);
+    if full {
+        estimate.bytes += full_bytes;
+    }
+    let budget = Budget { limit: budget.limit(), estimate };
     let threshold = rips.threshold();
     let bound = if threshold == f64::INFINITY { f64::MAX } else { threshold };
     let binomial: Vec<&[u64]> = (0..=rips.max_dim() + 2).map(|k| rips.binomial_row(k)).collect();
@@ -1009,7 +1143,7 @@ pub fn rips_persistence(
             if p == 2 {
                 let ctx =
                     Ctx { rips, metric: $metric, field: Z2, binomial, bound, n: n as u32, options };
-                Engine::<_, _, Plain>::new(&ctx).run()
+                Engine::<_, _, Plain>::new(&ctx, &budget).run()
             } else if largest <= 1 << (64 - COEFFICIENT_BITS) {
                 let ctx = Ctx {
                     rips,
@@ -1020,7 +1154,7 @@ pub fn rips_persistence(
                     n: n as u32,
                     options,
                 };
-                Engine::<_, _, Packed>::new(&ctx).run()
+                Engine::<_, _, Packed>::new(&ctx, &budget).run()
             } else {
                 let ctx = Ctx {
                     rips,
@@ -1031,41 +1165,81 @@ pub fn rips_persistence(
                     n: n as u32,
                     options,
                 };
-                Engine::<_, _, Wide>::new(&ctx).run()
+                Engine::<_, _, Wide>::new(&ctx, &budget).run()
             }
         }};
     }
     let dense = rips.distances().map(|d| Dense { n, lower: d.lower() });
-    let diagram = match (rips.neighbours(), dense) {
+    match (rips.neighbours(), dense) {
         (Some(lists), dense) => run!(Sparse { lists, dense }),
+        (None, Some(dense)) if full => run!(Full::new(dense.lower, n)),
         (None, Some(dense)) => run!(dense),
         (None, None) => unreachable!("a Rips complex has dense or sparse distances"),
-    };
-    Ok(diagram)
+    }
+}
+
+/// The memory budget as the engine enforces it while storing columns and pivots.
+struct Budget {
+    limit: Option<u64>,
+    /// The certain part (checked before starting), whose `bytes` the running count starts from.
+    estimate: nnph_complex::budget::Estimate,
+}
+
+impl Budget {
+    /// `Ok` if `extra` bytes on top of the certain part fit; else the over-budget error naming
+    /// what was being stored.
+    fn check(&self, extra: u128, what: impl FnOnce() -> String) -> Result<(), Error> {
+        let Some(limit) = self.limit else {
+            return Ok(());
+        };
+        let bytes = self.estimate.bytes.saturating_add(extra);
+        if bytes <= u128::from(limit) {
+            return Ok(());
+        }
+        let mut estimate = self.estimate.clone();
+        estimate.what = format!("{} ({})", estimate.what, what());
+        estimate.bytes = bytes;
+        let kind = nnph_complex::ErrorKind::OverBudget { estimate, budget: limit };
+        Err(Error::new(ErrorKind::Complex(nnph_complex::Error::new(kind))))
+    }
+
+    /// How many more bytes fit on top of the certain part and `used`.
+    fn room(&self, used: u128) -> u128 {
+        self.limit.map_or(u128::MAX, |l| {
+            u128::from(l).saturating_sub(self.estimate.bytes).saturating_sub(used)
+        })
+    }
+}
+
+impl Pivots {
+    fn bytes(&self) -> u128 {
+        self.map.len() as u128 * PIVOT_BYTES + self.store.len() as u128 * V_BYTES
+    }
 }
 
 /// One run of the engine.
 struct Engine<'c, 'a, M: Metric, F: Field, E: HeapEntry> {
     ctx: &'c Ctx<'a, M, F>,
+    budget: &'c Budget,
     threads: usize,
     _entry: std::marker::PhantomData<E>,
 }
 
 impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
-    fn new(ctx: &'c Ctx<'a, M, F>) -> Self {
+    fn new(ctx: &'c Ctx<'a, M, F>, budget: &'c Budget) -> Self {
         let threads = match ctx.options.par {
             Par::Seq => 1,
             #[cfg(feature = "rayon")]
             Par::Rayon => rayon::current_num_threads(),
         };
-        Self { ctx, threads, _entry: std::marker::PhantomData }
+        Self { ctx, budget, threads, _entry: std::marker::PhantomData }
     }
 
     fn parallel(&self) -> bool {
         self.threads > 1
     }
 
-    fn run(&self) -> Diagram {
+    fn run(&self) -> Result<Diagram, Error> {
         let rips = self.ctx.rips;
         let max_dim = rips.max_dim();
         let mut dims: Vec<Vec<PersistencePair>> = vec![Vec::new(); max_dim + 1];
@@ -1081,15 +1255,15 @@ impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
         }
         for (dim, out) in dims.iter_mut().enumerate().skip(1) {
             if dim > 1 {
-                columns = self.assemble(dim, &previous);
+                columns = self.assemble(dim, &previous)?;
             }
-            let pivots = self.reduce_dimension(dim, &columns, &previous, out);
+            let pivots = self.reduce_dimension(dim, &columns, &previous, out)?;
             previous = pivots;
             columns = Vec::new();
         }
         let mut diagram = Diagram::from_dims(dims);
         diagram.sort();
-        diagram
+        Ok(diagram)
     }
 
     /// H0 by union-find; returns the candidate columns of dimension 1 (edges that are no
@@ -1144,9 +1318,12 @@ impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
         }
         rest.reverse();
         let columns = if self.ctx.options.apparent_pairs {
+            let row = rips.binomial_row(2);
             self.filter(rest, |walker, &(d, index)| {
-                walker.load(index, 1);
-                !walker.is_apparent_facet(d)
+                let b = row[..n].partition_point(|&c| c <= index) - 1;
+                let edge = [(index - row[b]) as u32, b as u32];
+                walker.analyse(&edge, d);
+                !walker.is_apparent_facet(&edge, d)
             })
         } else {
             rest
@@ -1223,30 +1400,39 @@ impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
     /// The columns of dimension `dim ≥ 2` in decreasing order: the `dim`-simplices that are no
     /// deaths one dimension lower (clearing: pivots in `previous`, or apparent cofacets) and no
     /// apparent facets.
-    fn assemble(&self, dim: usize, previous: &Pivots) -> Vec<(f64, u64)> {
+    ///
+    /// # Errors
+    ///
+    /// Over the memory budget, as soon as the columns kept exceed it.
+    fn assemble(&self, dim: usize, previous: &Pivots) -> Result<Vec<(f64, u64)>, Error> {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
         let rips = self.ctx.rips;
         let options = self.ctx.options;
+        // Columns that fit next to the pivots of the dimension below (twice: the sort may copy).
+        let room = self.budget.room(previous.bytes()) / (2 * COLUMN_BYTES);
+        let room = usize::try_from(room).unwrap_or(usize::MAX);
+        let (kept, over) = (AtomicUsize::new(0), AtomicBool::new(false));
         let from = |walker: &mut Walker<'_, '_, M, F>, scratch: &mut SimplexScratch, v: u32| {
             let mut out = Vec::new();
-            let mut tau = Vec::new();
+            if over.load(Relaxed) {
+                return out;
+            }
             rips.for_each_simplex_from(v, dim, scratch, |vertices, diameter, index| {
-                if options.clearing {
-                    if previous.map.contains_key(&index) {
-                        return;
-                    }
-                    if options.apparent_pairs {
-                        tau.clear();
-                        tau.extend_from_slice(vertices);
-                        if walker.apparent_facet_of(&tau, diameter).is_some() {
-                            return;
-                        }
-                    }
+                if options.clearing && previous.map.contains_key(&index) {
+                    return;
                 }
                 if options.apparent_pairs {
-                    walker.load_vertices(vertices);
-                    if walker.is_apparent_facet(diameter) {
+                    walker.analyse(vertices, diameter);
+                    if options.clearing && walker.apparent_facet_of(vertices, diameter).is_some() {
                         return;
                     }
+                    if walker.is_apparent_facet(vertices, diameter) {
+                        return;
+                    }
+                }
+                if kept.fetch_add(1, Relaxed) >= room {
+                    over.store(true, Relaxed);
+                    return;
                 }
                 out.push((diameter, index));
             });
@@ -1272,8 +1458,14 @@ impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
             let (mut walker, mut scratch) = (Walker::new(self.ctx), SimplexScratch::default());
             (0..n).flat_map(|v| from(&mut walker, &mut scratch, v)).collect()
         };
+        if over.load(Relaxed) {
+            let extra = previous.bytes() + 2 * COLUMN_BYTES * kept.load(Relaxed) as u128;
+            self.budget.check(extra, || {
+                format!("more than {room} columns of dimension {dim} after apparent pairs")
+            })?;
+        }
         self.sort(&mut columns, true);
-        columns
+        Ok(columns)
     }
 
     /// Reduces the columns of dimension `dim` (decreasing order); pushes the pairs of positive
@@ -1284,8 +1476,14 @@ impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
         columns: &[(f64, u64)],
         previous: &Pivots,
         out: &mut Vec<PersistencePair>,
-    ) -> Pivots {
+    ) -> Result<Pivots, Error> {
         let mut pivots = Pivots { map: IndexMap::default(), store: Vec::new() };
+        let held = previous.bytes() + columns.len() as u128 * COLUMN_BYTES;
+        let check = |pivots: &Pivots| {
+            self.budget.check(held + pivots.bytes(), || {
+                format!("{} pivots of dimension {dim} and their V", pivots.map.len())
+            })
+        };
         let mut walker = Walker::new(self.ctx);
         let mut buffer: Vec<E> = Vec::new();
         let clearing = self.ctx.options.clearing;
@@ -1299,6 +1497,7 @@ impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
         #[cfg(feature = "rayon")]
         if self.parallel() {
             for chunk in columns.chunks(CHUNK) {
+                check(&pivots)?;
                 let started: Vec<Start<E>> = chunk
                     .par_iter()
                     .map_init(
@@ -1325,9 +1524,13 @@ impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
                     self.finish(&mut walker, column, &mut pivots, out, &mut is_death);
                 }
             }
-            return pivots;
+            check(&pivots)?;
+            return Ok(pivots);
         }
-        for &(birth, index) in columns {
+        for (k, &(birth, index)) in columns.iter().enumerate() {
+            if k % CHUNK == 0 {
+                check(&pivots)?;
+            }
             match walker.start(index, birth, dim, &pivots, &mut buffer) {
                 Start::Emergent(key, coefficient) => {
                     pivots.map.insert(key.index, Pivot { data: index, len: 0, coefficient });
@@ -1337,7 +1540,8 @@ impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
                 }
             }
         }
-        pivots
+        check(&pivots)?;
+        Ok(pivots)
     }
 
     /// Records a reduced column: its pair and pivot, or an essential class.
@@ -1393,7 +1597,8 @@ mod tests {
             n: rips.num_points() as u32,
             options: &options,
         };
-        Engine::<_, _, E>::new(&ctx).run()
+        let budget = Budget { limit: None, estimate: rips.estimate() };
+        Engine::<_, _, E>::new(&ctx, &budget).run().unwrap()
     }
 
     /// The 16-byte heap entries give the same diagram as the 24-byte ones (which only very large
