@@ -161,6 +161,7 @@ use nnph_homology::PersistencePair;
 mod auction;
 mod geometric;
 mod kdtree;
+mod line;
 
 /// The largest `n_a + n_b` (finite non-trivial points of both diagrams) for
 /// which the exact Wasserstein solver runs, when the points are not all on
@@ -173,11 +174,13 @@ mod kdtree;
 /// `delta > 0` for larger diagrams.
 pub const EXACT_SOLVER_LIMIT: usize = 10_000;
 
-/// The largest `n_a·n_b` for which [`wasserstein_exact`] runs its dynamic
-/// programme on diagrams whose points lie on one line (memory is only
-/// `O(n_b)`; measured at about 3.5 ns per cell on one core for `q = 2`, so
-/// 20 000 + 20 000 points take 1.5 s and the limit about 35 s; exponents
-/// other than 1 and 2 cost a `powf` per cell).
+/// The largest number of cells the pruned dynamic programme of
+/// [`wasserstein_exact`] may visit on diagrams whose points lie on one line
+/// (memory is only `O(n_a + n_b)`; a few ns per cell on one core for
+/// `q = 2`, so the limit is about a minute; exponents other than 1 and 2 cost
+/// a `powf` per cell). The number of cells depends on the data, at most
+/// `(n_a + 1)·(n_b + 1)`; two random 200 000-point diagrams of the paper's
+/// shape need a few times 10⁷.
 pub const LINE_DP_LIMIT: u64 = 10_000_000_000;
 
 /// Ground metric between two points `(b₁, d₁)`, `(b₂, d₂)` of the plane.
@@ -282,7 +285,8 @@ impl fmt::Display for MatchingError {
             MatchingErrorKind::TooLarge { points_a, points_b, on_line: true } => write!(
                 f,
                 "too many points for the exact matching solver on a line: {points_a} x \
-                 {points_b} finite off-diagonal points (limit n_a * n_b <= {LINE_DP_LIMIT})"
+                 {points_b} finite off-diagonal points need more than {LINE_DP_LIMIT} cells \
+                 of the pruned dynamic programme"
             ),
         }
     }
@@ -348,9 +352,10 @@ fn check_delta(delta: f64) -> Result<(), MatchingError> {
     }
 }
 
-/// Diagrams on one line with at most this many DP cells (`n_a·n_b`) are
-/// answered exactly by [`wasserstein`] even when `delta > 0` (a few ms).
-const LINE_DP_WHEN_APPROXIMATE: u64 = 4_000_000;
+/// Diagrams on one line whose exact pruned dynamic programme needs at most
+/// this many cells are answered exactly by [`wasserstein`] even when
+/// `delta > 0` (about a second); larger ones go to the auction.
+const LINE_DP_WHEN_APPROXIMATE: u64 = 200_000_000;
 
 /// `q`-Wasserstein distance between two diagrams (the points of one homology
 /// dimension each), exact for `delta = 0` ([`wasserstein_exact`]); for
@@ -408,12 +413,10 @@ pub fn wasserstein(
     let essential_sum: f64 = essential.iter().map(|&c| power.apply(c)).sum();
     let finite_sum = if a.is_empty() || b.is_empty() {
         a.iter().chain(b.iter()).map(|&p| power.apply(ground.diag(p))).sum()
-    } else if let Some(line) = Line::detect(a, b)
-        && (a.len() as u64).saturating_mul(b.len() as u64) <= LINE_DP_WHEN_APPROXIMATE
+    } else if let Some(exact) = Line::detect(a, b)
+        .and_then(|_| line::line_wasserstein(a, b, ground, &power, LINE_DP_WHEN_APPROXIMATE))
     {
-        line.sort(a);
-        line.sort(b);
-        line_wasserstein(a, b, ground, &power)
+        exact
     } else {
         auction::wasserstein_power_sum(a, b, ground, &power, delta)
     };
@@ -433,7 +436,7 @@ pub fn wasserstein(
 /// [`MatchingErrorKind::InvalidExponent`] if `q` is NaN or `< 1`,
 /// [`MatchingErrorKind::InvalidGroundMetric`], [`MatchingErrorKind::InvalidPoint`],
 /// and [`MatchingErrorKind::TooLarge`] for more than [`EXACT_SOLVER_LIMIT`]
-/// points in total (not on one line) or more than [`LINE_DP_LIMIT`] for
+/// points in total (not on one line) or more than [`LINE_DP_LIMIT`] cells for
 /// `n_a·n_b` (on one line).
 pub fn wasserstein_exact(
     a: &[PersistencePair],
@@ -454,9 +457,6 @@ pub fn wasserstein_exact(
     if let Some(line) = line {
         line.sort(a);
         line.sort(b);
-        if q.is_finite() && (a.len() as u64).saturating_mul(b.len() as u64) > LINE_DP_LIMIT {
-            return Err(too_large(a.len(), b.len(), true));
-        }
     } else if a.len() + b.len() > EXACT_SOLVER_LIMIT {
         return Err(too_large(a.len(), b.len(), false));
     }
@@ -474,7 +474,8 @@ pub fn wasserstein_exact(
     let finite_sum = if a.is_empty() || b.is_empty() {
         a.iter().chain(b.iter()).map(|&p| power.apply(ground.diag(p))).sum()
     } else if line.is_some() {
-        line_wasserstein(a, b, ground, &power)
+        line::line_wasserstein(a, b, ground, &power, LINE_DP_LIMIT)
+            .ok_or_else(|| too_large(a.len(), b.len(), true))?
     } else {
         general_wasserstein(a, b, ground, &power)
     };
@@ -736,41 +737,6 @@ fn line_covers(
 
 // ---------------------------------------------------------------------------
 // Wasserstein.
-
-/// `min Σ power(cost)` over matchings of two non-empty diagrams whose points
-/// lie on one line, sorted by their varying coordinate: the dynamic
-/// programme over monotone matchings (see the module documentation).
-fn line_wasserstein(
-    a: &[PersistencePair],
-    b: &[PersistencePair],
-    ground: Ground,
-    power: &Power,
-) -> f64 {
-    let beta: Vec<f64> = b.iter().map(|&p| power.apply(ground.diag(p))).collect();
-    // row[j] = D[i][j]; starts as D[0][j] = Σ_{k<j} beta[k].
-    let mut row = Vec::with_capacity(b.len() + 1);
-    row.push(0.0);
-    let mut acc = 0.0;
-    for &c in &beta {
-        acc += c;
-        row.push(acc);
-    }
-    for &x in a {
-        let alpha = power.apply(ground.diag(x));
-        let mut diag_prev = row[0]; // D[i−1][j−1]
-        row[0] += alpha;
-        let mut left = row[0]; // D[i][j−1]
-        for ((&y, &bj), cell) in b.iter().zip(&beta).zip(row[1..].iter_mut()) {
-            let up = *cell; // D[i−1][j]
-            let matched = diag_prev + power.apply(ground.dist(x, y));
-            let v = (up + alpha).min(left + bj).min(matched);
-            diag_prev = up;
-            *cell = v;
-            left = v;
-        }
-    }
-    row[b.len()]
-}
 
 /// `min Σ power(cost)` over matchings of two non-empty diagrams, by the
 /// Hungarian algorithm on the square assignment problem (see the module

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use nnph_distance::matching::{
-    EXACT_SOLVER_LIMIT, GroundMetric, LINE_DP_LIMIT, MatchingError, MatchingErrorKind, bottleneck,
+    EXACT_SOLVER_LIMIT, GroundMetric, MatchingError, MatchingErrorKind, bottleneck,
     bottleneck_exact, wasserstein, wasserstein_exact,
 };
 use nnph_homology::PersistencePair as P;
@@ -385,6 +385,63 @@ proptest! {
     }
 }
 
+/// The plain `O(n_a·n_b)` monotone-matching DP for finite points on one line
+/// (`L∞`), the reference for the pruned one: `Σ cost^q`.
+fn plain_line_dp(a: &[P], b: &[P], q: f64) -> f64 {
+    let life = |p: &P| p.death - p.birth;
+    let mut a: Vec<P> = a.iter().copied().filter(|p| p.death > p.birth).collect();
+    let mut b: Vec<P> = b.iter().copied().filter(|p| p.death > p.birth).collect();
+    a.sort_by(|u, w| life(u).total_cmp(&life(w)));
+    b.sort_by(|u, w| life(u).total_cmp(&life(w)));
+    let pw = |x: f64| x.powf(q);
+    let dist = |u: P, w: P| (u.birth - w.birth).abs().max((u.death - w.death).abs());
+    let mut row: Vec<f64> = std::iter::once(0.0)
+        .chain(b.iter().scan(0.0, |acc, y| {
+            *acc += pw(0.5 * life(y));
+            Some(*acc)
+        }))
+        .collect();
+    for &x in &a {
+        let alpha = pw(0.5 * life(&x));
+        let mut diag = row[0];
+        row[0] += alpha;
+        for j in 1..=b.len() {
+            let up = row[j];
+            let v = (up + alpha)
+                .min(row[j - 1] + pw(0.5 * life(&b[j - 1])))
+                .min(diag + pw(dist(x, b[j - 1])));
+            diag = up;
+            row[j] = v;
+        }
+    }
+    row[b.len()]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The pruned exact DP on a line (ties, duplicates, diagonal points)
+    /// equals the plain DP and the Hungarian solver on the same points off
+    /// the line; essential points are matched by the same rule.
+    #[test]
+    fn pruned_line_dp_equals_plain_dp_and_hungarian(
+        (a, b) in line_pair(150), q in prop_oneof![Just(1.0), Just(2.0), Just(3.0), 1.0..4.0f64],
+        ess in prop::collection::vec((-2.0..2.0f64, -2.0..2.0f64), 0..3),
+    ) {
+        let w = wasserstein_exact(&a, &b, q, GroundMetric::LInf).unwrap();
+        let plain = plain_line_dp(&a, &b, q).powf(1.0 / q);
+        prop_assert!(close(w, plain, 1e-9, 1e-12), "pruned {w} vs plain {plain}");
+        let (mut ae, mut be) = (a.clone(), b.clone());
+        for (x, y) in ess {
+            ae.push(P::new(x, INF));
+            be.push(P::new(y, INF));
+        }
+        let we = wasserstein_exact(&ae, &be, q, GroundMetric::LInf).unwrap();
+        let wg = wasserstein_exact(&with_far_point(&ae), &with_far_point(&be), q, GroundMetric::LInf).unwrap();
+        prop_assert!(close(we, wg, 1e-9, 1e-12), "line {we} vs Hungarian {wg}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Examples, edge cases and errors.
 
@@ -487,15 +544,15 @@ fn size_limits() {
     let e = wasserstein_exact(&a, &b, 2.0, GroundMetric::LInf).unwrap_err();
     assert_eq!(e.kind(), &MatchingErrorKind::TooLarge { points_a: n, points_b: n, on_line: false });
     assert!(e.to_string().contains(&EXACT_SOLVER_LIMIT.to_string()));
-    // On one line: the bottleneck distance has no limit; the Wasserstein
-    // dynamic programme is refused above LINE_DP_LIMIT cells.
-    let n = (LINE_DP_LIMIT as f64).sqrt() as usize + 1;
+    // On one line: the bottleneck distance has no limit; the pruned exact
+    // Wasserstein programme visits far fewer than n_a·n_b cells.
+    let n = 30_001;
     let a: Vec<P> = (0..n).map(|i| P::new(0.0, 1.0 + (i % 1000) as f64 * 1e-3)).collect();
     let b: Vec<P> = (0..n).map(|i| P::new(0.0, 1.0005 + (i % 1000) as f64 * 1e-3)).collect();
     let bn = bottleneck_exact(&a, &b, GroundMetric::LInf).unwrap();
     assert_close(bn, 0.0005, 1e-9, "large line bottleneck");
-    let e = wasserstein_exact(&a, &b, 2.0, GroundMetric::LInf).unwrap_err();
-    assert!(matches!(e.kind(), MatchingErrorKind::TooLarge { on_line: true, .. }));
+    let w = wasserstein_exact(&a, &b, 2.0, GroundMetric::LInf).unwrap();
+    assert_close(w, 0.0005 * (n as f64).sqrt(), 1e-9, "large line W_2");
     assert_eq!(wasserstein_exact(&a, &b, INF, GroundMetric::LInf).unwrap(), bn);
 }
 

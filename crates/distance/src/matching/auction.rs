@@ -159,21 +159,34 @@ pub(super) fn wasserstein_power_sum(
                 queue.push_back(prev);
             }
         }
-        // Primal cost of the assignment and dual value of the prices.
+        // Primal cost of the assignment; dual value of the profits
+        // `π_i = min_j (c_ij + p_j)` and of their c-transform
+        // `p'_j = min_i (c_ij − π_i)` (feasible: `π_i + p'_j ≤ c_ij`).
         let mut primal = 0.0;
-        let mut dual = 0.0;
+        let mut profit = vec![0.0; n + m];
         for (i, &j) in assigned.iter().enumerate() {
-            let c = if i < n {
+            primal += if i < n {
                 if j < m { cost(ground.dist(a[i], b[j])) } else { alpha[i] }
             } else if j < m {
                 beta[i - n]
             } else {
                 0.0
             };
-            primal += c;
-            dual += best(i, &price, &tree, &diag)[0].0;
+            profit[i] = best(i, &price, &tree, &diag)[0].0;
         }
-        dual -= price.iter().sum::<f64>();
+        let mut dual: f64 = profit.iter().sum();
+        let mut by_a = KdTree::new(a, 0..n);
+        for (i, &pi) in profit[..n].iter().enumerate() {
+            by_a.set_key(i, -pi);
+        }
+        let max_diag_profit = profit[n..].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for (j, &bj) in b.iter().enumerate() {
+            let from_a = by_a.best_two(bj, ground, cost)[0].0;
+            dual += from_a.min(beta[j] - profit[n + j]);
+        }
+        for (i, &ai) in alpha.iter().enumerate() {
+            dual += (ai - profit[i]).min(-max_diag_profit);
+        }
         if primal <= 0.0 || (dual > 0.0 && primal <= dual * target) || eps < max_cost * 1e-15 {
             return primal;
         }

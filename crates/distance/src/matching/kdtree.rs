@@ -9,6 +9,8 @@
 //! min key`. Points are identified by the index they had in the slice the
 //! tree was built from ("ids").
 
+use std::cell::RefCell;
+
 use nnph_homology::PersistencePair;
 
 use super::Ground;
@@ -43,6 +45,8 @@ pub(super) struct KdTree {
     alive: Vec<bool>,
     key: Vec<f64>,
     nodes: Vec<Node>,
+    /// Reusable traversal stack (queries take `&self`).
+    stack: RefCell<Vec<(f64, u32)>>,
 }
 
 impl KdTree {
@@ -60,6 +64,7 @@ impl KdTree {
             alive: vec![true; n],
             key: vec![0.0; n],
             nodes: Vec::with_capacity(2 * n / LEAF + 2),
+            stack: RefCell::new(Vec::new()),
         };
         if n > 0 {
             t.build(0, n, NO_CHILD);
@@ -184,8 +189,10 @@ impl KdTree {
         if self.nodes.is_empty() {
             return;
         }
-        let mut stack = vec![0u32];
-        while let Some(node) = stack.pop() {
+        let mut stack = std::mem::take(self.stack.get_mut());
+        stack.clear();
+        stack.push((0.0, 0));
+        while let Some((_, node)) = stack.pop() {
             let n = &self.nodes[node as usize];
             if n.alive == 0 || Self::box_dist(ground, q, &n.bbox) > t {
                 continue;
@@ -197,10 +204,11 @@ impl KdTree {
                     }
                 }
             } else {
-                stack.push(n.left);
-                stack.push(n.right);
+                stack.push((0.0, n.left));
+                stack.push((0.0, n.right));
             }
         }
+        *self.stack.get_mut() = stack;
     }
 
     /// Some alive point within ground distance `t` of `q`.
@@ -208,8 +216,10 @@ impl KdTree {
         if self.nodes.is_empty() {
             return None;
         }
-        let mut stack = vec![0u32];
-        while let Some(node) = stack.pop() {
+        let mut stack = self.stack.borrow_mut();
+        stack.clear();
+        stack.push((0.0, 0));
+        while let Some((_, node)) = stack.pop() {
             let n = &self.nodes[node as usize];
             if n.alive == 0 || Self::box_dist(ground, q, &n.bbox) > t {
                 continue;
@@ -221,8 +231,8 @@ impl KdTree {
                     }
                 }
             } else {
-                stack.push(n.right);
-                stack.push(n.left);
+                stack.push((0.0, n.right));
+                stack.push((0.0, n.left));
             }
         }
         None
@@ -241,7 +251,9 @@ impl KdTree {
         if self.nodes.is_empty() {
             return best;
         }
-        let mut stack: Vec<(f64, u32)> = vec![(0.0, 0)];
+        let mut stack = self.stack.borrow_mut();
+        stack.clear();
+        stack.push((f64::NEG_INFINITY, 0));
         while let Some((bound, node)) = stack.pop() {
             if bound >= best[1].0 {
                 continue;
