@@ -240,7 +240,7 @@ pub fn read_onnx_network(bytes: &[u8]) -> Result<Network, Error> {
                     )));
                 };
                 if is_weight(x) || !is_weight(w) {
-                    return Err(container(format!(
+                    return Err(unsupported(format!(
                         "{} does not multiply an activation by a stored weight",
                         node_name(node)
                     )));
