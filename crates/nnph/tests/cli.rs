@@ -350,3 +350,73 @@ fn joint_grid_matches_golden() {
         assert_matrix_close(&format!("tiny {metric} joint"), &golden, &ours, 1e-9, 1e-12);
     }
 }
+
+/// `nnph rips` reads `.npy` distance matrices and point clouds and sparse triplets, gives the
+/// same barcode as from the text formats on every thread count, refuses asymmetric matrices
+/// and refuses over a tiny memory budget, naming the size and the hint.
+#[test]
+fn rips_npy_sparse_threads_and_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    // Four points on a square of side 1 (diagonals √2): one H1 bar [1, √2).
+    let points = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
+    let cloud = dir.path().join("square.npy");
+    let mut bytes = Vec::new();
+    nnph::network::npy::write_npy_f64(&mut bytes, &[4, 2], &points).unwrap();
+    std::fs::write(&cloud, &bytes).unwrap();
+    let text = dir.path().join("square.txt");
+    std::fs::write(&text, "0 0\n1 0\n1 1\n0 1\n").unwrap();
+    let d = |i: usize, j: usize| {
+        let (a, b) = (&points[2 * i..2 * i + 2], &points[2 * j..2 * j + 2]);
+        ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+    };
+    let square: Vec<f64> = (0..16).map(|k| d(k / 4, k % 4)).collect();
+    let matrix = dir.path().join("square_dm.npy");
+    let mut bytes = Vec::new();
+    nnph::network::npy::write_npy_f64(&mut bytes, &[4, 4], &square).unwrap();
+    std::fs::write(&matrix, &bytes).unwrap();
+    let sparse = dir.path().join("square.sparse");
+    let triplets: String = (0..4)
+        .flat_map(|i| (0..i).map(move |j| (i, j)))
+        .map(|(i, j)| format!("{i} {j} {}\n", d(i, j)))
+        .collect();
+    std::fs::write(&sparse, triplets).unwrap();
+
+    let run = |args: &[&str]| {
+        let o = nnph(args);
+        assert!(o.status.success(), "{args:?}: {}", stderr_of(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let path = |p: &PathBuf| p.to_str().unwrap().to_owned();
+    let reference = run(&["rips", &path(&text), "--format", "point-cloud", "--max-dim", "2"]);
+    assert!(reference.contains(" [1,1.4142135623730951)"), "{reference}");
+    for threads in ["1", "2", "3"] {
+        for (file, format) in
+            [(&cloud, "point-cloud"), (&matrix, "npy"), (&sparse, "sparse"), (&text, "point-cloud")]
+        {
+            let args = ["--threads", threads, "rips", &path(file), "--format", format];
+            let out = run(&[&args[..], &["--max-dim", "2", "--coeff", "2"]].concat());
+            assert_eq!(out, reference, "{format} on {threads} threads");
+        }
+    }
+    // An asymmetric .npy matrix is refused with one line; so is a 3-D array.
+    let mut bad = square.clone();
+    bad[1] = 5.0;
+    let mut bytes = Vec::new();
+    nnph::network::npy::write_npy_f64(&mut bytes, &[4, 4], &bad).unwrap();
+    std::fs::write(&matrix, &bytes).unwrap();
+    let o = nnph(&["rips", &path(&matrix), "--format", "npy"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr_of(&o));
+    assert!(stderr_of(&o).contains("symmetric"), "{}", stderr_of(&o));
+    let mut bytes = Vec::new();
+    nnph::network::npy::write_npy_f64(&mut bytes, &[2, 2, 2], &points).unwrap();
+    std::fs::write(&matrix, &bytes).unwrap();
+    let o = nnph(&["rips", &path(&matrix), "--format", "npy"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr_of(&o));
+    assert_eq!(stderr_of(&o).trim_end().lines().count(), 1);
+    // Over budget: exit 1, the hint named.
+    let o = nnph(&["rips", &path(&text), "--format", "point-cloud", "--memory-budget", "64B"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr_of(&o));
+    assert!(stderr_of(&o).contains("memory budget"), "{}", stderr_of(&o));
+    let o = nnph(&["rips", &path(&text), "--memory-budget", "lots"]);
+    assert_ne!(o.status.code(), Some(0));
+}
