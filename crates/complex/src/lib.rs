@@ -54,8 +54,9 @@
 //!   simplices with values, validated (faces present, values monotone).
 //!
 //! * [`rips::RipsComplex`]: the Vietoris–Rips filtration of a [`distances::DistanceMatrix`]
-//!   (read from Ripser's formats by [`distances`]) up to a threshold and dimension, simplices
-//!   indexed by the combinatorial number system.
+//!   or of sparse distances (read from Ripser's formats by [`distances`], sparse input kept
+//!   sparse as per-vertex neighbour lists) up to a threshold and dimension, simplices indexed
+//!   by the combinatorial number system, with simplex-count bounds and a memory estimate.
 //!
 //! All implement [`FilteredComplex`], which is all a boundary matrix needs.
 //!

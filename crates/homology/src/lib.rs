@@ -58,9 +58,13 @@
 //!   clear reference that faster reducers are tested against.
 //! * [`reduce::cohomology::Cohomology`]: persistent cohomology over Z/2 (the anti-transposed
 //!   matrix, reduced dimension by dimension with clearing). Same pairing as `Standard`.
-//! * [`reduce::cohomology::rips_persistence`]: Vietoris–Rips persistent cohomology over Z/p
-//!   (any prime `p < 2^16`) with implicit coboundaries from the combinatorial number system
-//!   and clearing; stores only the distance matrix and the reduction matrix `V`.
+//! * [`reduce::twist::Twist`]: the standard reduction with clearing (Chen–Kerber), a
+//!   reference between `Standard` and `Cohomology`.
+//! * [`reduce::rips::rips_persistence`]: the Vietoris–Rips engine, persistent cohomology over
+//!   Z/p (any prime `p < 2^16`) with implicit coboundaries from the combinatorial number
+//!   system, clearing, apparent and emergent pairs, dense or sparse (neighbour-list)
+//!   distances, a deterministic parallel reduction ([`reduce::Par`]) and a memory budget;
+//!   stores only the distances, the columns of one dimension and `V`.
 //!
 //! * [`flag_cohomology::flag_cohomology`]: the flag persistence engine, the default of
 //!   [`persistence::flag_persistence`] for complexes with 2-cells. Cohomology over Z/p with
