@@ -2,7 +2,8 @@
 //! arrays of shape (n, 2) (birth, death) or (n, 3) (birth, death, dim; all
 //! rows used), for `benches/compare_distances.sh`.
 //!
-//! Usage: `distbench bottleneck|wasserstein A.npy B.npy [Q] [DELTA] [REPEAT]`.
+//! Usage: `distbench bottleneck|wasserstein A.npy B.npy [Q] [DELTA] [REPEAT] [P]`
+//! (`P` the ground metric's `L_p`, default `inf`).
 //! Prints one line: `value seconds` (the best of REPEAT runs).
 
 use std::time::Instant;
@@ -25,20 +26,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
         return Err(
-            "usage: distbench bottleneck|wasserstein A.npy B.npy [Q] [DELTA] [REPEAT]".into()
+            "usage: distbench bottleneck|wasserstein A.npy B.npy [Q] [DELTA] [REPEAT] [P]".into()
         );
     }
     let (a, b) = (read(&args[2])?, read(&args[3])?);
     let q: f64 = args.get(4).map_or(Ok(2.0), |s| s.parse())?;
     let delta: f64 = args.get(5).map_or(Ok(0.0), |s| s.parse())?;
     let repeat: usize = args.get(6).map_or(Ok(1), |s| s.parse())?;
+    let p: f64 = args.get(7).map_or(Ok(f64::INFINITY), |s| s.parse())?;
+    let ground = GroundMetric::Lp(p);
     let mut best = f64::INFINITY;
     let mut value = f64::NAN;
     for _ in 0..repeat.max(1) {
         let t = Instant::now();
         value = match args[1].as_str() {
-            "bottleneck" => bottleneck(&a, &b, GroundMetric::LInf, delta)?,
-            "wasserstein" => wasserstein(&a, &b, q, GroundMetric::LInf, delta)?,
+            "bottleneck" => bottleneck(&a, &b, ground, delta)?,
+            "wasserstein" => wasserstein(&a, &b, q, ground, delta)?,
             m => return Err(format!("unknown metric {m}").into()),
         };
         best = best.min(t.elapsed().as_secs_f64());

@@ -88,8 +88,11 @@
 //! A matching pairs points of `A` with points of `B` and sends the rest to
 //! the diagonal; a point–point edge costs the `L∞` distance
 //! `max(|b₁ − b₂|, |d₁ − d₂|)` and a point–diagonal edge `(d − b)/2`
-//! (hera's and giotto-tda's `internal_p = ∞`). The values are exact (see
-//! [`matching`] for the algorithms and size limits).
+//! (hera's and giotto-tda's `internal_p = ∞`). With `delta = 0` the values
+//! are exact; with `delta > 0` they are within a relative error `delta`
+//! above the exact ones (see [`matching`] for the algorithms — geometric
+//! Hopcroft–Karp, an auction with a duality-gap certificate, the exact
+//! pruned dynamic programme for diagrams on one line — and the size limits).
 //!
 //! * [`Metric::Wasserstein`] `{ q, delta }`:
 //!   `d_q = (min over matchings of Σ cost^q)^{1/q}`.
@@ -102,10 +105,29 @@
 //! `b·cos θ + d·sin θ` of `A ∪ Δ(B)` and `B ∪ Δ(A)` (`Δ` the orthogonal
 //! projection onto the diagonal); see [`sliced_wasserstein`].
 //!
-//! Their `delta` is hera's allowed relative error; the exact solver answers
-//! every `delta` today (approximate modes are future work), so giotto-tda's
-//! approximate values (default `delta = 0.01`) lie within that relative
-//! error of ours.
+//! Their `delta` is hera's allowed relative error (giotto-tda's default
+//! 0.01); hera's approximate values and ours lie within that relative error
+//! above the exact ones.
+//!
+//! ```
+//! use nnph_distance::matching::{GroundMetric, bottleneck, wasserstein};
+//! use nnph_homology::PersistencePair as P;
+//!
+//! // The paper's H0 shape: every point is (0, d), so the exact solvers for
+//! // points on one line apply, whatever delta is.
+//! let a: Vec<P> = (1..=1000).map(|k| P::new(0.0, k as f64 / 1000.0)).collect();
+//! let b: Vec<P> = (1..=1000).map(|k| P::new(0.0, k as f64 / 1000.0 + 0.0005)).collect();
+//! let w2 = wasserstein(&a, &b, 2.0, GroundMetric::LInf, 0.0)?;
+//! assert!((w2 - 0.0005 * 1000f64.sqrt()).abs() < 1e-12);
+//! // General points: exact bottleneck, and W_2 within 1% (auction).
+//! let c = [P::new(0.0, 1.0), P::new(0.2, 0.9), P::new(0.5, 0.6)];
+//! let d = [P::new(0.1, 1.0), P::new(0.3, 0.7)];
+//! assert!((bottleneck(&c, &d, GroundMetric::LInf, 0.0)? - 0.2).abs() < 1e-12);
+//! let exact = wasserstein(&c, &d, 2.0, GroundMetric::LInf, 0.0)?;
+//! let approx = wasserstein(&c, &d, 2.0, GroundMetric::LInf, 0.01)?;
+//! assert!(exact <= approx && approx <= 1.01 * exact);
+//! # Ok::<(), nnph_distance::matching::MatchingError>(())
+//! ```
 //!
 //! Which points count:
 //!

@@ -44,20 +44,19 @@ pub enum Metric {
     ///
     /// No grid is used: [`MetricOptions::n_bins`], [`MetricOptions::p`] and
     /// [`MetricOptions::grid`] are ignored. See
-    /// [`matching::wasserstein_exact`](crate::matching::wasserstein_exact)
-    /// for the conventions, algorithms and size limits.
+    /// [`matching::wasserstein`](crate::matching::wasserstein) for the
+    /// conventions, algorithms and size limits.
     ///
-    /// `delta` is the allowed relative error, as in hera and giotto-tda
-    /// (`delta = 0` asks for the exact value). Approximate auction/geometric
-    /// modes are future work; today the exact solver answers every delta, so
-    /// the result is always the exact distance (which satisfies any
-    /// relative-error bound) and does not depend on `delta`. giotto-tda's
-    /// values (hera, default `delta = 0.01`) can therefore differ from ours
-    /// by up to that relative error.
+    /// `delta` is the allowed relative error, as in hera and giotto-tda:
+    /// `delta = 0` gives the exact value, `delta > 0` a value within a factor
+    /// `1 + delta` above it (certified: auction duality gap for Wasserstein,
+    /// bisection interval for the bottleneck distance). Diagrams on one line
+    /// (the paper's H0 and capped H1) are answered exactly when that is
+    /// cheap, whatever `delta` is.
     Wasserstein {
         /// The exponent, `≥ 1`; `f64::INFINITY` gives the bottleneck distance.
         q: f64,
-        /// Allowed relative error, `0 ≤ delta < 1` (see above: unused today).
+        /// Allowed relative error, `0 ≤ delta < 1` (`0` = exact).
         delta: f64,
     },
     /// The bottleneck matching distance (giotto-tda `'bottleneck'`) with the
@@ -65,18 +64,17 @@ pub enum Metric {
     ///
     /// No grid is used: [`MetricOptions::n_bins`], [`MetricOptions::p`] and
     /// [`MetricOptions::grid`] are ignored. See
-    /// [`matching::bottleneck_exact`](crate::matching::bottleneck_exact) for
-    /// the conventions, algorithms and size limits.
+    /// [`matching::bottleneck`](crate::matching::bottleneck) for the
+    /// conventions and algorithms.
     ///
-    /// `delta` is the allowed relative error, as in hera and giotto-tda
-    /// (`delta = 0` asks for the exact value). Approximate auction/geometric
-    /// modes are future work; today the exact solver answers every delta, so
-    /// the result is always the exact distance (which satisfies any
-    /// relative-error bound) and does not depend on `delta`. giotto-tda's
-    /// values (hera, default `delta = 0.01`) can therefore differ from ours
-    /// by up to that relative error.
+    /// `delta` is the allowed relative error, as in hera and giotto-tda:
+    /// `delta = 0` gives the exact value, `delta > 0` a value within a factor
+    /// `1 + delta` above it (certified: auction duality gap for Wasserstein,
+    /// bisection interval for the bottleneck distance). Diagrams on one line
+    /// (the paper's H0 and capped H1) are answered exactly when that is
+    /// cheap, whatever `delta` is.
     Bottleneck {
-        /// Allowed relative error, `0 ≤ delta < 1` (see above: unused today).
+        /// Allowed relative error, `0 ≤ delta < 1` (`0` = exact).
         delta: f64,
     },
     /// The sliced Wasserstein distance (Carrière, Cuturi, Oudot 2017),

@@ -152,6 +152,68 @@ pub fn read_diagram_json(path: &Path) -> Result<Diagram> {
         .with_context(|| format!("{}: not an {DIAGRAM_FORMAT} file", path.display()))
 }
 
+/// The largest homology dimension accepted in diagram `.npy` files.
+pub const MAX_NPY_DIM: usize = 255;
+
+/// Reads giotto-style diagrams from a `.npy` file: shape `(n, 3)` gives one
+/// diagram, shape `(N, n, 3)` (giotto-tda's `fit`/`transform` input) gives
+/// `N`; rows are `(birth, death, dim)`. See [`diagrams_from_npy`].
+///
+/// # Errors
+///
+/// I/O or format errors, prefixed with the path.
+pub fn read_diagrams_npy(path: &Path) -> Result<Vec<Diagram>> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    diagrams_from_npy(&bytes)
+        .with_context(|| format!("{}: not a diagram .npy (rows birth, death, dim)", path.display()))
+}
+
+/// Parses giotto-style diagrams from `.npy` bytes (any numeric dtype): shape
+/// `(n, 3)` or `(N, n, 3)`, rows `(birth, death, dim)`. Padding rows
+/// (`birth = death`) are kept as trivial points, which every metric ignores.
+/// Never panics; sizes are checked against the bytes by the reader.
+///
+/// # Errors
+///
+/// A malformed `.npy`, another shape, a `dim` that is not an integer in
+/// `0..=MAX_NPY_DIM`, a NaN, an infinite birth, or a death before its birth.
+pub fn diagrams_from_npy(bytes: &[u8]) -> Result<Vec<Diagram>> {
+    let array = nnph_network::npy::read_npy(bytes)?;
+    let (count, rows) = match array.shape[..] {
+        [n, 3] => (1, n),
+        [b, n, 3] => (b, n),
+        _ => bail!("expected shape (n, 3) or (N, n, 3), got {:?}", array.shape),
+    };
+    let values = array.to_f64_vec()?;
+    let mut out = Vec::with_capacity(count);
+    for (k, block) in values.chunks_exact(3 * rows.max(1)).take(count).enumerate() {
+        let mut dims: Vec<Vec<PersistencePair>> = Vec::new();
+        for (r, row) in block.chunks_exact(3).enumerate() {
+            let (birth, death, dim) = (row[0], row[1], row[2]);
+            if !(dim >= 0.0 && dim <= MAX_NPY_DIM as f64 && dim.fract() == 0.0) {
+                bail!(
+                    "diagram {k}, row {r}: dimension {dim} is not an integer in 0..={MAX_NPY_DIM}"
+                );
+            }
+            if !birth.is_finite() || death.is_nan() || death < birth {
+                bail!(
+                    "diagram {k}, row {r}: invalid pair ({birth}, {death}): births must be \
+                     finite and deaths must not be NaN or precede births"
+                );
+            }
+            let q = dim as usize;
+            if dims.len() <= q {
+                dims.resize_with(q + 1, Vec::new);
+            }
+            dims[q].push(PersistencePair::new(birth, death));
+        }
+        out.push(Diagram::from_dims(dims));
+    }
+    // A (0, 3) or (N, 0, 3) array: empty diagrams.
+    out.resize_with(count, || Diagram::from_dims(Vec::new()));
+    Ok(out)
+}
+
 /// Writes a diagram as `.npy` rows `(birth, death, dim)` (float64, shape (n, 3)), the
 /// layout Python TDA tools use; infinite deaths are written as `inf`.
 ///
@@ -221,5 +283,67 @@ fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diagrams_from_npy;
+    use nnph_homology::PersistencePair as P;
+    use proptest::prelude::*;
+
+    fn npy(shape: &[usize], data: &[f64]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        nnph_network::npy::write_npy_f64(&mut bytes, shape, data).unwrap();
+        bytes
+    }
+
+    #[test]
+    fn single_and_batch_shapes() {
+        let rows = [0.0, 1.0, 0.0, 0.5, f64::INFINITY, 1.0, 0.2, 0.2, 0.0];
+        let d = diagrams_from_npy(&npy(&[3, 3], &rows)).unwrap();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].dims()[0], vec![P::new(0.0, 1.0), P::new(0.2, 0.2)]);
+        assert_eq!(d[0].dims()[1], vec![P::new(0.5, f64::INFINITY)]);
+        let mut batch = rows.to_vec();
+        batch.extend_from_slice(&rows);
+        let d = diagrams_from_npy(&npy(&[2, 3, 3], &batch)).unwrap();
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0], d[1]);
+        assert_eq!(diagrams_from_npy(&npy(&[4, 0, 3], &[])).unwrap().len(), 4);
+        for (shape, data) in [
+            (&[3usize][..], &[0.0, 1.0, 0.0][..]),
+            (&[1, 2], &[0.0, 1.0]),
+            (&[1, 3], &[0.0, 1.0, 0.5]),
+            (&[1, 3], &[0.0, 1.0, -1.0]),
+            (&[1, 3], &[0.0, 1.0, 1e9]),
+            (&[1, 3], &[f64::NAN, 1.0, 0.0]),
+            (&[1, 3], &[1.0, 0.0, 0.0]),
+            (&[1, 3], &[f64::NEG_INFINITY, 1.0, 0.0]),
+        ] {
+            assert!(diagrams_from_npy(&npy(shape, data)).is_err(), "{shape:?} {data:?}");
+        }
+    }
+
+    proptest! {
+        /// Any bytes, and any corruption of a valid file: an error or a
+        /// diagram, never a panic.
+        #[test]
+        fn hostile_bytes_never_panic(
+            bytes in prop::collection::vec(any::<u8>(), 0..300),
+            flips in prop::collection::vec((0usize..200, any::<u8>()), 0..4),
+            cut in 0usize..200,
+        ) {
+            let _ = diagrams_from_npy(&bytes);
+            let mut valid = npy(&[2, 2, 3], &[0.0, 1.0, 0.0, 0.5, 2.0, 1.0, 0.0, 1.0, 0.0, 0.5, 2.0, 1.0]);
+            for (i, b) in flips {
+                if let Some(x) = valid.get_mut(i) {
+                    *x = b;
+                }
+            }
+            let _ = diagrams_from_npy(&valid);
+            valid.truncate(cut);
+            let _ = diagrams_from_npy(&valid);
+        }
     }
 }

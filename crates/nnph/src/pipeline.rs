@@ -91,6 +91,11 @@ impl Input {
     pub fn is_diagram(&self) -> bool {
         self.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
     }
+
+    /// Whether the file is a giotto-style diagram `.npy` (by extension).
+    pub fn is_diagram_npy(&self) -> bool {
+        self.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+    }
 }
 
 /// Reads the diagram of one input: computes it for a network, reads it for a JSON file.
@@ -101,6 +106,17 @@ impl Input {
 pub fn input_diagram(input: &Input, opts: &DiagramOptions) -> Result<Diagram> {
     if input.is_diagram() {
         return crate::io::read_diagram_json(&input.path);
+    }
+    if input.is_diagram_npy() {
+        let mut diagrams = crate::io::read_diagrams_npy(&input.path)?;
+        if diagrams.len() != 1 {
+            anyhow::bail!(
+                "{}: holds {} diagrams; use input_diagrams_labelled for batches",
+                input.path.display(),
+                diagrams.len()
+            );
+        }
+        return Ok(diagrams.remove(0));
     }
     let network = Network::from_path(&input.path)?;
     network_diagram(&network, opts).with_context(|| format!("{}", input.path.display()))
@@ -113,6 +129,40 @@ pub fn input_diagram(input: &Input, opts: &DiagramOptions) -> Result<Diagram> {
 /// The first failing input (in input order).
 pub fn input_diagrams(inputs: &[Input], opts: &DiagramOptions) -> Result<Vec<Diagram>> {
     inputs.par_iter().map(|i| input_diagram(i, opts)).collect::<Vec<_>>().into_iter().collect()
+}
+
+/// The labelled diagrams of many inputs, in input order: as
+/// [`input_diagrams`], except that a giotto-style `.npy` batch of shape
+/// `(N, n, 3)` gives `N` diagrams labelled `stem[0]`, …, `stem[N−1]`.
+///
+/// # Errors
+///
+/// The first failing input (in input order).
+pub fn input_diagrams_labelled(
+    inputs: &[Input],
+    opts: &DiagramOptions,
+) -> Result<(Vec<String>, Vec<Diagram>)> {
+    let per_input: Vec<Vec<(String, Diagram)>> = inputs
+        .par_iter()
+        .map(|i| {
+            if i.is_diagram_npy() {
+                let ds = crate::io::read_diagrams_npy(&i.path)?;
+                let batch = ds.len() != 1;
+                Ok(ds
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, d)| {
+                        (if batch { format!("{}[{k}]", i.label) } else { i.label.clone() }, d)
+                    })
+                    .collect())
+            } else {
+                Ok(vec![(i.label.clone(), input_diagram(i, opts)?)])
+            }
+        })
+        .collect::<Vec<Result<_>>>()
+        .into_iter()
+        .collect::<Result<_>>()?;
+    Ok(per_input.into_iter().flatten().unzip())
 }
 
 /// Filters, pads and caps a batch the way the paper does (giotto `Filtering`, then

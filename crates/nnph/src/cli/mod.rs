@@ -11,8 +11,10 @@ use nnph::distance::{GridMode, Metric, MetricOptions};
 use nnph::homology::persistence::{PersistenceOptions, Shortcut};
 use nnph::network::{BiasVertices, Direction, GraphOptions, Normalisation};
 use nnph::pipeline::{self, CompareOptions, DiagramOptions, Input};
+use plot::PlotArgs;
 use rips::RipsArgs;
 
+mod plot;
 mod rips;
 
 /// Persistent homology of neural networks: diagrams and distances, as in
@@ -38,6 +40,8 @@ enum Command {
     Demo(DemoArgs),
     /// Describe a network file: layers, parameters, graph size.
     Info(InfoArgs),
+    /// Draw a persistence diagram, barcode or Betti curves (SVG or PNG).
+    Plot(PlotArgs),
     /// Persistent homology of a weighted graph in flagser's .flag format (directed flag complex).
     Flag(FlagArgs),
     /// Vietoris–Rips persistent homology of a distance matrix or point cloud (Ripser's formats).
@@ -161,8 +165,9 @@ struct DiagramArgs {
 
 #[derive(Debug, Args)]
 struct MetricArgs {
-    /// Metric: heat, silhouette, landscape, betti, persistence-image (grid-based), or
-    /// wasserstein, bottleneck (exact matching distances, L∞ ground metric; no grid).
+    /// Metric: heat, heat-density, silhouette, landscape, betti, persistence-image
+    /// (grid-based), wasserstein, bottleneck (matching distances, L∞ ground metric; no grid)
+    /// or sliced-wasserstein (no grid).
     #[arg(long, value_name = "M")]
     metric: String,
     /// Lifetime threshold: pairs with death − birth ≤ ε are removed (giotto Filtering).
@@ -196,10 +201,14 @@ struct MetricArgs {
     /// Wasserstein exponent (≥ 1; inf gives the bottleneck distance).
     #[arg(long, default_value_t = 2.0, value_name = "Q")]
     q: f64,
-    /// Allowed relative error of wasserstein and bottleneck (0 ≤ D < 1; 0 = exact). Today
-    /// the exact solver answers every D, so the values are always exact.
+    /// Allowed relative error of wasserstein and bottleneck (0 ≤ D < 1; 0 = exact): the
+    /// value is within a factor 1 + D of the exact one (auction / bisection with a
+    /// certificate; diagrams on one line are always exact).
     #[arg(long, default_value_t = 0.01, value_name = "D")]
     delta: f64,
+    /// Number of directions of sliced-wasserstein.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    n_directions: usize,
 }
 
 impl MetricArgs {
@@ -215,6 +224,9 @@ impl MetricArgs {
             Metric::Wasserstein { .. } => Metric::Wasserstein { q: self.q, delta: self.delta },
             Metric::Bottleneck { .. } => Metric::Bottleneck { delta: self.delta },
             Metric::HeatDensity { .. } => Metric::HeatDensity { sigma: self.sigma },
+            Metric::SlicedWasserstein { .. } => {
+                Metric::SlicedWasserstein { n_directions: self.n_directions }
+            }
             other => other,
         };
         let mut opts = CompareOptions::paper(metric);
@@ -255,15 +267,20 @@ fn parse_grid(s: &str) -> Result<GridMode> {
 
 #[derive(Debug, Args)]
 struct CompareArgs {
-    /// Networks or nnph-diagram/1 JSON files (at least two).
+    /// Networks, nnph-diagram/1 JSON files or giotto-style .npy diagrams ((n, 3) rows
+    /// birth, death, dim; an (N, n, 3) batch counts as N inputs) — at least two diagrams.
     #[arg(required = true, num_args = 2.., value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Output matrix: .npy (float64 n×n) or .csv (with labels). Default: CSV on stdout.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Also draw the matrix as an SVG heatmap.
-    #[arg(long, value_name = "FILE.svg")]
+    /// Also draw the matrix as a heatmap: .svg or .png.
+    #[arg(long, value_name = "FILE")]
     heatmap: Option<PathBuf>,
+    /// Sizes of consecutive groups of inputs, drawn as separators on the heatmap (e.g. the
+    /// paper's `4,5,5,5`).
+    #[arg(long, value_delimiter = ',', value_name = "N,…")]
+    groups: Vec<usize>,
     /// Print progress to stderr.
     #[arg(long)]
     progress: bool,
@@ -307,6 +324,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Compare(a) => cmd_compare(a),
         Command::Demo(a) => cmd_demo(a),
         Command::Info(a) => cmd_info(a),
+        Command::Plot(a) => plot::cmd_plot(a),
         Command::Flag(a) => cmd_flag(a),
         Command::Rips(a) => rips::cmd_rips(a),
     };
@@ -350,7 +368,10 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
     let dopts = a.graph.options();
     let inputs: Vec<Input> = a.inputs.iter().map(Input::new).collect();
     let t0 = Instant::now();
-    let diagrams = pipeline::input_diagrams(&inputs, &dopts)?;
+    let (labels, diagrams) = pipeline::input_diagrams_labelled(&inputs, &dopts)?;
+    if diagrams.len() < 2 {
+        bail!("compare needs at least two diagrams, got {}", diagrams.len());
+    }
     let t1 = Instant::now();
     let report = |done: usize, total: usize| {
         if done == total || done.is_multiple_of(16) {
@@ -364,7 +385,6 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
         if a.progress { Some(&report) } else { None };
     let m = pipeline::compare(&diagrams, &copts, progress)?;
     let t2 = Instant::now();
-    let labels: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
     match &a.out {
         Some(path) => nnph::io::write_matrix(path, m.n, &m.values, &labels)?,
         None => {
@@ -373,12 +393,13 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
             nnph::io::write_csv(&mut lock, m.n, &m.values, &labels)?;
         }
     }
-    if let Some(svg) = &a.heatmap {
-        nnph::plot::heatmap_svg(
-            svg,
+    if let Some(image) = &a.heatmap {
+        nnph::plot::heatmap(
+            image,
             &m.values,
             m.n,
             &labels,
+            &a.groups,
             &format!("{} distance", copts.metric.metric),
         )?;
     }
@@ -491,6 +512,16 @@ fn cmd_demo(a: &DemoArgs) -> Result<()> {
     let points: usize = diagrams.iter().map(nnph::homology::Diagram::len).sum();
     println!("  diagrams: {points} points in {:.3} s", t0.elapsed().as_secs_f64());
     let labels: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
+    std::fs::create_dir_all(&a.out).with_context(|| format!("{}", a.out.display()))?;
+    // Pictures of the first network's diagram.
+    for (kind, what) in [
+        (nnph::plot::Kind::Diagram, "diagram"),
+        (nnph::plot::Kind::Barcode, "barcode"),
+        (nnph::plot::Kind::Betti, "betti"),
+    ] {
+        let path = a.out.join(format!("{}-{what}.png", labels[0]));
+        nnph::plot::plot_diagram(&path, &diagrams[0], kind, &labels[0])?;
+    }
     // Filtering, padding and capping are the same for every metric: do them once.
     let batch = pipeline::prepare_batch(&diagrams, &CompareOptions::paper(Metric::Betti))?;
     drop(diagrams);
@@ -509,13 +540,22 @@ fn cmd_demo(a: &DemoArgs) -> Result<()> {
         let secs = t.elapsed().as_secs_f64();
         nnph::io::write_matrix(&a.out.join(format!("{name}.npy")), m.n, &m.values, &labels)?;
         nnph::io::write_matrix(&a.out.join(format!("{name}.csv")), m.n, &m.values, &labels)?;
-        nnph::plot::heatmap_svg(
-            &a.out.join(format!("{name}.svg")),
-            &m.values,
-            m.n,
-            &labels,
-            &format!("{name} distance"),
-        )?;
+        // The paper's four groups when the inputs are its 19 networks.
+        let groups: Vec<usize> = if m.n == 19 {
+            nnph::stats::PAPER_GROUPS.iter().map(|g| g.len()).collect()
+        } else {
+            Vec::new()
+        };
+        for ext in ["svg", "png"] {
+            nnph::plot::heatmap(
+                &a.out.join(format!("{name}.{ext}")),
+                &m.values,
+                m.n,
+                &labels,
+                &groups,
+                &format!("{name} distance"),
+            )?;
+        }
         let golden = a.golden.join(format!("{name}.npy"));
         let agreement = match std::fs::read(&golden) {
             Ok(bytes) => {
