@@ -4,5 +4,6 @@
 mod cli;
 mod determinism;
 mod golden;
+mod plot;
 mod reference8;
 mod support;
