@@ -165,8 +165,9 @@ struct DiagramArgs {
 
 #[derive(Debug, Args)]
 struct MetricArgs {
-    /// Metric: heat, silhouette, landscape, betti, persistence-image (grid-based), or
-    /// wasserstein, bottleneck (exact matching distances, L∞ ground metric; no grid).
+    /// Metric: heat, heat-density, silhouette, landscape, betti, persistence-image
+    /// (grid-based), wasserstein, bottleneck (matching distances, L∞ ground metric; no grid)
+    /// or sliced-wasserstein (no grid).
     #[arg(long, value_name = "M")]
     metric: String,
     /// Lifetime threshold: pairs with death − birth ≤ ε are removed (giotto Filtering).
@@ -200,10 +201,14 @@ struct MetricArgs {
     /// Wasserstein exponent (≥ 1; inf gives the bottleneck distance).
     #[arg(long, default_value_t = 2.0, value_name = "Q")]
     q: f64,
-    /// Allowed relative error of wasserstein and bottleneck (0 ≤ D < 1; 0 = exact). Today
-    /// the exact solver answers every D, so the values are always exact.
+    /// Allowed relative error of wasserstein and bottleneck (0 ≤ D < 1; 0 = exact): the
+    /// value is within a factor 1 + D of the exact one (auction / bisection with a
+    /// certificate; diagrams on one line are always exact).
     #[arg(long, default_value_t = 0.01, value_name = "D")]
     delta: f64,
+    /// Number of directions of sliced-wasserstein.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    n_directions: usize,
 }
 
 impl MetricArgs {
@@ -219,6 +224,9 @@ impl MetricArgs {
             Metric::Wasserstein { .. } => Metric::Wasserstein { q: self.q, delta: self.delta },
             Metric::Bottleneck { .. } => Metric::Bottleneck { delta: self.delta },
             Metric::HeatDensity { .. } => Metric::HeatDensity { sigma: self.sigma },
+            Metric::SlicedWasserstein { .. } => {
+                Metric::SlicedWasserstein { n_directions: self.n_directions }
+            }
             other => other,
         };
         let mut opts = CompareOptions::paper(metric);
@@ -259,7 +267,8 @@ fn parse_grid(s: &str) -> Result<GridMode> {
 
 #[derive(Debug, Args)]
 struct CompareArgs {
-    /// Networks or nnph-diagram/1 JSON files (at least two).
+    /// Networks, nnph-diagram/1 JSON files or giotto-style .npy diagrams ((n, 3) rows
+    /// birth, death, dim; an (N, n, 3) batch counts as N inputs) — at least two diagrams.
     #[arg(required = true, num_args = 2.., value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Output matrix: .npy (float64 n×n) or .csv (with labels). Default: CSV on stdout.
@@ -359,7 +368,10 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
     let dopts = a.graph.options();
     let inputs: Vec<Input> = a.inputs.iter().map(Input::new).collect();
     let t0 = Instant::now();
-    let diagrams = pipeline::input_diagrams(&inputs, &dopts)?;
+    let (labels, diagrams) = pipeline::input_diagrams_labelled(&inputs, &dopts)?;
+    if diagrams.len() < 2 {
+        bail!("compare needs at least two diagrams, got {}", diagrams.len());
+    }
     let t1 = Instant::now();
     let report = |done: usize, total: usize| {
         if done == total || done.is_multiple_of(16) {
@@ -373,7 +385,6 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
         if a.progress { Some(&report) } else { None };
     let m = pipeline::compare(&diagrams, &copts, progress)?;
     let t2 = Instant::now();
-    let labels: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
     match &a.out {
         Some(path) => nnph::io::write_matrix(path, m.n, &m.values, &labels)?,
         None => {
