@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 pub const DIAGRAM_FORMAT: &str = "nnph-diagram/1";
 
 /// Writes `path` atomically: `write` fills a temporary file in the same
-/// directory, which is then renamed over `path`.
+/// directory, which is then renamed over `path`. The file gets the permissions
+/// `File::create` would give it (0666 less the umask).
 ///
 /// # Errors
 ///
@@ -26,7 +27,13 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
     };
     std::fs::create_dir_all(dir)
         .with_context(|| format!("{}: cannot create directory", dir.display()))?;
-    let tmp = tempfile::NamedTempFile::new_in(dir)
+    let mut builder = tempfile::Builder::new();
+    // Like a file created by File::create: 0666 less the umask (tempfile's default is 0600,
+    // which would leave results unreadable to the group).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let tmp = builder
+        .tempfile_in(dir)
         .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
     {
         let mut w = BufWriter::new(tmp.as_file());
@@ -345,5 +352,22 @@ mod tests {
             valid.truncate(cut);
             let _ = diagrams_from_npy(&valid);
         }
+    }
+}
+
+#[cfg(test)]
+mod permission_tests {
+    /// Results are readable like any other file the user creates (not tempfile's 0600).
+    #[cfg(unix)]
+    #[test]
+    fn atomic_writes_get_ordinary_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        super::write_atomic(&path, |w| Ok(w.write_all(b"x")?)).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // 0666 less the umask: at least owner read/write, and never more than 0666.
+        assert_eq!(mode & 0o600, 0o600, "{mode:o}");
+        assert_eq!(mode & !0o666, 0, "{mode:o}");
     }
 }
