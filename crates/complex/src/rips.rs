@@ -756,7 +756,8 @@ impl RipsComplex {
 
     /// What a persistence computation on this complex holds for sure, before any column of
     /// dimension `≥ 2` is stored: the distances, the neighbour lists, the binomial table and the
-    /// sorted edges (16 bytes each, exact). The cells listed are the bounds of
+    /// sorted edges with the candidate columns of dimension 1 (32 bytes per edge, 16 for
+    /// `max_dim = 0`). The cells listed are the bounds of
     /// [`simplex_count_bounds`](Self::simplex_count_bounds).
     ///
     /// The columns of higher dimensions are not included: apparent pairs and clearing usually
@@ -771,7 +772,9 @@ impl RipsComplex {
             .as_ref()
             .map_or(0, |l| (l.len() as u128 + 1) * 8 + l.vertices.len() as u128 * NEIGHBOUR_BYTES);
         let binomial = (self.max_dim as u128 + 3) * (self.n as u128 + 1) * 8;
-        let edges = cells.get(1).copied().unwrap_or(0).saturating_mul(16);
+        // Sorted edges, and the candidate columns of dimension 1 beside them.
+        let per_edge = if self.max_dim >= 1 { 32 } else { 16 };
+        let edges = cells.get(1).copied().unwrap_or(0).saturating_mul(per_edge);
         let bytes = dense.saturating_add(lists).saturating_add(binomial).saturating_add(edges);
         Estimate::new(
             format!(

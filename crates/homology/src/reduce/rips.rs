@@ -34,11 +34,14 @@
 //!
 //! With [`Par::Rayon`] on a pool of more than one thread, the enumeration of simplices, the
 //! apparent-pair tests and the sorts run in parallel, and the columns are reduced in chunks of
-//! [`CHUNK`] in filtration order: every column of a chunk is first reduced in parallel against
-//! the pivots known before the chunk (read only), then the chunk is finished sequentially in
-//! order against the pivots found within it. The chunks do not depend on the number of threads,
-//! so neither do the pairs (which are unique anyway: independent of the order of column
-//! additions). On one thread the columns are reduced one after another with no chunking.
+//! [`CHUNK`] in filtration order. Every column of a chunk is first reduced in parallel against
+//! the pivots known before the chunk (read only). Then rounds: the columns are recorded in
+//! order as long as their pivot is still free (everything before them being recorded, this is
+//! what the sequential reduction would record), and all the columns left are reduced further,
+//! in parallel, against the pivots known now; each round records at least one column. Only
+//! earlier columns are ever added to later ones. What each round does depends on the pivots
+//! recorded so far, never on the number of threads, so neither does any result (and the pairs
+//! are unique anyway). On one thread the columns are reduced one after another.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
@@ -905,6 +908,11 @@ enum Start<E> {
     Emergent(Key, u32),
     /// The column, reduced until its pivot is no known pivot (or zero).
     Working(Working<E>),
+    /// (Parallel reduction.) The emergent pivot was taken within the chunk: the column's
+    /// coboundary must be built.
+    Full,
+    /// (Parallel reduction.) Recorded.
+    Done,
 }
 
 /// Pivots of one dimension and the `V` columns they refer to.
@@ -1498,30 +1506,79 @@ impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
         if self.parallel() {
             for chunk in columns.chunks(CHUNK) {
                 check(&pivots)?;
-                let started: Vec<Start<E>> = chunk
+                let mut states: Vec<Start<E>> = chunk
                     .par_iter()
                     .map_init(
                         || (Walker::new(self.ctx), Vec::new()),
                         |(w, buffer), &(birth, index)| w.start(index, birth, dim, &pivots, buffer),
                     )
                     .collect();
-                for (start, &(birth, index)) in started.into_iter().zip(chunk) {
-                    let mut column = match start {
-                        Start::Emergent(key, coefficient) => {
-                            // Phase one checked the apparent pairs; only the chunk's pivots
-                            // are new.
-                            if let std::collections::hash_map::Entry::Vacant(slot) =
-                                pivots.map.entry(key.index)
-                            {
-                                slot.insert(Pivot { data: index, len: 0, coefficient });
-                                continue;
+                // Rounds: record the columns, in order, whose pivot is still free (all columns
+                // before them are recorded, so this is the sequential reduction's outcome);
+                // then reduce every other column of the chunk in parallel against the pivots
+                // known now (read only). Each round records at least one column.
+                let mut done = 0;
+                while done < chunk.len() {
+                    while done < chunk.len() {
+                        let index = chunk[done].1;
+                        match std::mem::replace(&mut states[done], Start::Done) {
+                            // The apparent pairs were checked when the pivot was found; only
+                            // pivots recorded since are new.
+                            Start::Emergent(key, coefficient) => {
+                                if let std::collections::hash_map::Entry::Vacant(slot) =
+                                    pivots.map.entry(key.index)
+                                {
+                                    slot.insert(Pivot { data: index, len: 0, coefficient });
+                                } else {
+                                    states[done] = Start::Full;
+                                    break;
+                                }
                             }
-                            walker.full_column(index, birth, dim, &mut buffer)
+                            Start::Working(column) => {
+                                let taken = column
+                                    .pivot
+                                    .is_some_and(|top| pivots.map.contains_key(&top.key().index));
+                                if taken {
+                                    states[done] = Start::Working(column);
+                                    break;
+                                }
+                                self.finish(&mut walker, column, &mut pivots, out, &mut is_death);
+                            }
+                            Start::Full => {
+                                states[done] = Start::Full;
+                                break;
+                            }
+                            Start::Done => {}
                         }
-                        Start::Working(column) => column,
-                    };
-                    walker.reduce(&mut column, dim, &pivots);
-                    self.finish(&mut walker, column, &mut pivots, out, &mut is_death);
+                        done += 1;
+                    }
+                    if done == chunk.len() {
+                        break;
+                    }
+                    let pivots = &pivots;
+                    states[done..].par_iter_mut().zip(&chunk[done..]).for_each_init(
+                        || (Walker::new(self.ctx), Vec::new()),
+                        |(w, buffer), (state, &(birth, index))| {
+                            let full = match state {
+                                Start::Full => true,
+                                Start::Emergent(key, _) => pivots.map.contains_key(&key.index),
+                                Start::Working(column) => {
+                                    if column.pivot.is_some_and(|top| {
+                                        pivots.map.contains_key(&top.key().index)
+                                    }) {
+                                        w.reduce(column, dim, pivots);
+                                    }
+                                    false
+                                }
+                                Start::Done => false,
+                            };
+                            if full {
+                                let mut column = w.full_column(index, birth, dim, buffer);
+                                w.reduce(&mut column, dim, pivots);
+                                *state = Start::Working(column);
+                            }
+                        },
+                    );
                 }
             }
             check(&pivots)?;
@@ -1538,6 +1595,7 @@ impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
                 Start::Working(column) => {
                     self.finish(&mut walker, column, &mut pivots, out, &mut is_death);
                 }
+                Start::Full | Start::Done => unreachable!("only the parallel reduction uses them"),
             }
         }
         check(&pivots)?;
