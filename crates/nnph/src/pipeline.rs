@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use nnph_complex::FilteredGraph;
+use nnph_complex::budget::Estimate;
 use nnph_distance::{DiagramBatch, DistanceMatrix, MetricOptions, Par};
 use nnph_homology::Diagram;
 use nnph_homology::persistence::{PersistenceOptions, flag_persistence};
@@ -62,10 +63,37 @@ impl CompareOptions {
 ///
 /// Invalid graph options or a network whose graph is not a valid filtration.
 pub fn network_diagram(network: &Network, opts: &DiagramOptions) -> Result<Diagram> {
+    opts.persistence.budget.check(&graph_estimate(network, &opts.graph))?;
     let graph = network.to_graph(&opts.graph)?;
     let graph = FilteredGraph::from_petgraph(&graph)?;
     let diagram = flag_persistence(&graph, &opts.persistence)?;
     Ok(if opts.giotto_reduced { nnph_homology::giotto_reduced(&diagram) } else { diagram })
+}
+
+/// Bytes per edge held while a network's diagram is computed: the petgraph graph (about 20),
+/// the filtered graph (16), the sorted edge order of the union-find shortcut (16) and the
+/// diagram's pairs (16 per edge at most), rounded up.
+pub const BYTES_PER_GRAPH_EDGE: u128 = 80;
+
+/// What [`network_diagram`] will hold for `network`: [`BYTES_PER_GRAPH_EDGE`] per edge (one
+/// per weight and bias, plus the intra-layer links if asked). The flag-complex engine checks
+/// its own, larger, estimate when the graph has triangles.
+pub fn graph_estimate(network: &Network, graph: &GraphOptions) -> Estimate {
+    let sizes = network.layer_sizes();
+    let mut edges = network.parameter_count() as u128;
+    if graph.layer_activation_link {
+        edges += sizes
+            .iter()
+            .skip(1)
+            .map(|&n| (n as u128) * (n as u128).saturating_sub(1))
+            .sum::<u128>();
+    }
+    Estimate::new(
+        format!("the graph of a network with {edges} edges (layers {sizes:?})"),
+        edges * BYTES_PER_GRAPH_EDGE,
+    )
+    .with_cells(vec![sizes.iter().map(|&n| n as u128).sum(), edges])
+    .with_hint("compute fewer networks at once (--threads) or use a machine with more memory")
 }
 
 /// One input of `nnph compare`: a network weights file or a diagram JSON file.
@@ -117,6 +145,15 @@ pub fn input_diagram(input: &Input, opts: &DiagramOptions) -> Result<Diagram> {
             );
         }
         return Ok(diagrams.remove(0));
+    }
+    // The reader holds the whole file: check its size against the budget first.
+    if let Ok(meta) = std::fs::metadata(&input.path) {
+        let estimate = Estimate::new(
+            format!("reading {} ({} bytes)", input.path.display(), meta.len()),
+            u128::from(meta.len()) * 2,
+        )
+        .with_hint("the file and its parsed weights must fit in memory");
+        opts.persistence.budget.check(&estimate)?;
     }
     let network = Network::from_path(&input.path)?;
     network_diagram(&network, opts).with_context(|| format!("{}", input.path.display()))

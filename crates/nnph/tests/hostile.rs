@@ -133,3 +133,30 @@ fn the_reference_network_of_the_corpus_is_good() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// Every stage of the network pipeline checks its estimate against `--memory-budget` before
+/// allocating: a tiny budget is refused with the size and how to change it.
+#[test]
+fn network_stages_honour_the_memory_budget() {
+    let out = tempfile::tempdir().unwrap();
+    let good = corpus_dir().join("good.npz");
+    let good = good.to_str().unwrap();
+    for args in [
+        vec!["diagram", good, "--out", out.path().to_str().unwrap(), "--memory-budget", "1KB"],
+        vec!["compare", good, good, "--metric", "heat", "--memory-budget", "100B"],
+        vec!["plot", good, "--out", "x.png", "--memory-budget", "200B"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_nnph")).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("over the memory budget"), "{args:?}: {stderr}");
+        assert!(stderr.contains("--memory-budget"), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+    // The same network within a sensible budget works.
+    let o = Command::new(env!("CARGO_BIN_EXE_nnph"))
+        .args(["diagram", good, "--out", out.path().to_str().unwrap(), "--memory-budget", "64MB"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -109,6 +109,10 @@ struct GraphArgs {
     /// higher cells (much slower; unused in the paper).
     #[arg(long)]
     layer_activation_link: bool,
+    /// Memory one network's computation may use, e.g. 512MB, 4GiB, 50% (of physical memory)
+    /// or unlimited. Each stage estimates its needs first and refuses above the budget.
+    #[arg(long, default_value = "50%", value_name = "B")]
+    memory_budget: nnph::complex::budget::MemoryBudget,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -143,6 +147,7 @@ impl GraphArgs {
         persistence.directed = !self.undirected;
         persistence.max_dim = self.max_dim;
         persistence.shortcut = Shortcut::Auto;
+        persistence.budget = self.memory_budget;
         DiagramOptions { graph, persistence, giotto_reduced: !self.unreduced }
     }
 }
