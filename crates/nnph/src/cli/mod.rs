@@ -274,7 +274,7 @@ fn parse_grid(s: &str) -> Result<GridMode> {
 struct CompareArgs {
     /// Networks, nnph-diagram/1 JSON files or giotto-style .npy diagrams ((n, 3) rows
     /// birth, death, dim; an (N, n, 3) batch counts as N inputs) — at least two diagrams.
-    #[arg(required = true, num_args = 2.., value_name = "INPUT")]
+    #[arg(required = true, num_args = 1.., value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Output matrix: .npy (float64 n×n) or .csv (with labels). Default: CSV on stdout.
     #[arg(long, value_name = "FILE")]
