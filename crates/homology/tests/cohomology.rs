@@ -324,12 +324,22 @@ fn standard_case(name: &str, format: DistanceFormat, max_dim: usize) {
 }
 
 fn standard_input(name: &str, input: DistanceInput, max_dim: usize) {
+    standard_runs(name, input, max_dim, &[None, Some(true)], &[Par::Seq, Par::Rayon]);
+}
+
+fn standard_runs(
+    name: &str,
+    input: DistanceInput,
+    max_dim: usize,
+    neighbour_lists: &[Option<bool>],
+    pars: &[Par],
+) {
     let stem = name.split('.').next().unwrap();
     let expected = read_barcode(&format!("{stem}.coeff2.barcode"));
-    for lists in [None, Some(true)] {
+    for &lists in neighbour_lists {
         let options = RipsOptions::new(max_dim, None).with_neighbour_lists(lists);
         let rips = RipsComplex::from_input(input.clone(), &options).unwrap();
-        for par in [Par::Seq, Par::Rayon] {
+        for &par in pars {
             let options = RipsPersistenceOptions::new(2).with_par(par);
             let diagram = rips_persistence(&rips, &options).unwrap();
             assert_eq!(diagram.dim_count(), max_dim + 1);
@@ -356,9 +366,19 @@ fn implicit_vicsek300() {
     standard_case("vicsek300.distance_matrix", DistanceFormat::Distance, 2);
 }
 
-/// 2000 points of the Stanford dragon, H≤1 (Ripser's benchmark run).
+/// 2000 points of the Stanford dragon, H≤1 (Ripser's benchmark run): the default options
+/// (dense, rayon's pool) here; every combination in the ignored test below.
 #[test]
 fn implicit_dragon2000() {
+    let name = "dragon2000.txt";
+    let input =
+        read_input(std::fs::File::open(testdata(name)).unwrap(), DistanceFormat::PointCloud);
+    standard_runs(name, input.unwrap(), 1, &[None], &[Par::Rayon]);
+}
+
+#[test]
+#[ignore = "slow: about 25 s in the test profile"]
+fn implicit_dragon2000_all_routes() {
     standard_case("dragon2000.txt", DistanceFormat::PointCloud, 1);
 }
 
