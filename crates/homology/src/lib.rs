@@ -77,7 +77,8 @@
 //! # Crate features
 //!
 //! * `rayon` (default): the shortcut sorts large edge lists in parallel on rayon's global
-//!   thread pool, and the flag engine enumerates cells and sorts columns on the current pool.
+//!   thread pool, the flag engine enumerates cells and sorts columns on the current pool, and
+//!   the Rips engine enumerates, sorts and reduces in parallel ([`reduce::Par::Rayon`]).
 //!   Results never depend on it.
 //! * `serde`: `Serialize`/`Deserialize` for [`Diagram`], [`PersistencePair`],
 //!   [`reduce::Pairing`], [`persistence::PersistenceOptions`] and the option enums.
