@@ -401,3 +401,40 @@ fn implicit_fractal_r() {
     let d = DistanceMatrix::from_square(n, &transposed, 1e-3).unwrap();
     standard_input(name, DistanceInput::Dense(d), 2);
 }
+
+/// Random sparse triplets (absent pairs at infinity): the engine on neighbour lists alone gives
+/// the diagram of the dense matrix with infinite entries, and of the standard reduction.
+fn check_sparse(text: String, max_dim: usize, threshold: Option<f64>) -> Result<(), TestCaseError> {
+    let sparse = nnph_complex::distances::read_sparse(text.as_bytes()).unwrap();
+    let options = RipsOptions::new(max_dim, threshold);
+    let from_sparse = RipsComplex::from_sparse(&sparse, &options).unwrap();
+    prop_assert!(from_sparse.distances().is_none());
+    let dense = RipsComplex::new(sparse.to_dense().unwrap(), &options).unwrap();
+    prop_assert_eq!(from_sparse.threshold(), dense.threshold());
+    let mut reference = complex_persistence(&dense, max_dim, &Standard::default()).unwrap();
+    reference.sort();
+    for par in [Par::Seq, Par::Rayon] {
+        let options = RipsPersistenceOptions::new(2).with_par(par);
+        prop_assert_eq!(&rips_persistence(&from_sparse, &options).unwrap(), &reference);
+        prop_assert_eq!(&rips_persistence(&dense, &options).unwrap(), &reference);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn sparse_rips_matches_dense(
+        pairs in prop::collection::vec((0u32..9, 0u32..9, 1u8..6), 0..30),
+        threshold in prop::option::of(1u8..6),
+        max_dim in 0usize..3,
+    ) {
+        let text: String = pairs
+            .iter()
+            .filter(|(i, j, _)| i != j)
+            .map(|(i, j, d)| format!("{i} {j} {d}\n"))
+            .collect();
+        check_sparse(text, max_dim, threshold.map(f64::from))?;
+    }
+}

@@ -903,6 +903,7 @@ struct Working<E> {
 }
 
 /// The outcome of the first part of a column's reduction.
+#[cfg_attr(not(feature = "rayon"), allow(dead_code))]
 enum Start<E> {
     /// The oldest cofacet with the column's diameter was no known pivot: (pivot, coefficient).
     Emergent(Key, u32),
@@ -1226,6 +1227,7 @@ impl Pivots {
 }
 
 /// One run of the engine.
+#[cfg_attr(not(feature = "rayon"), allow(dead_code))]
 struct Engine<'c, 'a, M: Metric, F: Field, E: HeapEntry> {
     ctx: &'c Ctx<'a, M, F>,
     budget: &'c Budget,
@@ -1243,6 +1245,7 @@ impl<'c, 'a, M: Metric, F: Field, E: HeapEntry> Engine<'c, 'a, M, F, E> {
         Self { ctx, budget, threads, _entry: std::marker::PhantomData }
     }
 
+    #[cfg_attr(not(feature = "rayon"), allow(dead_code))]
     fn parallel(&self) -> bool {
         self.threads > 1
     }
