@@ -191,6 +191,50 @@ fn giotto_grids(
 enum Vector {
     Curve(Vec<f64>),
     Image(Sparse),
+    /// A finished heat or persistence image (filtered, antisymmetrised for
+    /// heat, divided by the pixel area), dense row-major; empty for the zero
+    /// image. Used when many pairs share the key (see `densify`).
+    Dense(Vec<f64>),
+}
+
+/// Filters the counts of one key once, so that pairs only subtract finished
+/// images: cheaper than filtering each pair's difference image when the keys
+/// are fewer than the (pair, dimension) items (joint and fixed grids). The
+/// filter is linear, so both orders give the same images up to rounding
+/// (this one is giotto-tda's).
+fn densify(metric: &Metric, grid: &PairGrid, v: Vector) -> Vector {
+    let Vector::Image(x) = v else { return v };
+    match (metric, grid) {
+        (Metric::Heat { sigma } | Metric::HeatDensity { sigma }, PairGrid::Line(g)) => {
+            let step = g.step();
+            if step == 0.0 || x.is_empty() {
+                return Vector::Dense(Vec::new());
+            }
+            let n = g.n_bins;
+            let mut d = difference(&x, &Vec::new(), n);
+            let s = clamp_sigma_px(sigma / step, n);
+            gaussian_filter(&mut d, n, [s, s]);
+            let step2 = step * step;
+            Vector::Dense((0..n * n).map(|k| (d[k] - d[(k % n) * n + k / n]) / step2).collect())
+        }
+        (Metric::PersistenceImage { sigma, .. }, PairGrid::Image(g)) => {
+            let (sb, sp) = (g.birth.step(), g.persistence.step());
+            if sb == 0.0 || sp == 0.0 || x.is_empty() {
+                return Vector::Dense(Vec::new());
+            }
+            let n = g.birth.n_bins;
+            let mut d = difference(&x, &Vec::new(), n);
+            gaussian_filter(
+                &mut d,
+                n,
+                [clamp_sigma_px(sigma / sb, n), clamp_sigma_px(sigma / sp, n)],
+            );
+            let area = sb * sp;
+            d.iter_mut().for_each(|v| *v /= area);
+            Vector::Dense(d)
+        }
+        _ => Vector::Image(x),
+    }
 }
 
 fn vectorise(
@@ -299,6 +343,24 @@ fn dim_distance(opts: &MetricOptions, grid: &PairGrid, a: &Vector, b: &Vector) -
             );
             let area = sb * sp;
             lp_norm(d.iter().map(|v| v / area), p) * step_factor(area, 1.0, p)
+        }
+        (_, Vector::Dense(x), Vector::Dense(y)) => {
+            let (factor, len) = match grid {
+                PairGrid::Line(g) => (step_factor(g.step(), 2.0, p), g.n_bins * g.n_bins),
+                PairGrid::Image(g) => (
+                    step_factor(g.birth.step() * g.persistence.step(), 1.0, p),
+                    g.birth.n_bins * g.birth.n_bins,
+                ),
+            };
+            match (x.is_empty(), y.is_empty()) {
+                (true, true) => 0.0,
+                (false, true) => lp_norm(x.iter().copied(), p) * factor,
+                (true, false) => lp_norm(y.iter().copied(), p) * factor,
+                (false, false) => {
+                    debug_assert_eq!(x.len(), len);
+                    lp_norm(x.iter().zip(y).map(|(u, v)| u - v), p) * factor
+                }
+            }
         }
         _ => unreachable!("vector kinds match the grid"),
     }
@@ -469,9 +531,24 @@ fn run(
         }
     };
 
-    // 3. Vectorise (in key order, whatever the thread count).
+    // 3. Vectorise (in key order, whatever the thread count). With one grid
+    // for all pairs (fixed or joint grids) images are finished per key, which
+    // filters each diagram once instead of each pair once, when the dense
+    // images fit in 256 MB. The choice depends on the grid mode (and that
+    // memory cap) only, so `distance()` and `pairwise()` agree bit for bit.
+    let pixels = match grids.first().and_then(|g| g.first()) {
+        Some(PairGrid::Line(g)) => g.n_bins * g.n_bins,
+        Some(PairGrid::Image(g)) => g.birth.n_bins * g.birth.n_bins,
+        None => 0,
+    };
+    let dense = matches!(
+        opts.metric,
+        Metric::Heat { .. } | Metric::HeatDensity { .. } | Metric::PersistenceImage { .. }
+    ) && matches!(opts.grid, GridMode::Fixed { .. } | GridMode::GiottoJoint)
+        && keys.len().saturating_mul(pixels) <= (256 << 20) / 8;
     let vectors: Vec<Vector> = par_map(&keys, par, |(k, q, g)| {
         let v = vectorise(&opts.metric, batch.points(*k, *q), g);
+        let v = if dense { densify(&opts.metric, g, v) } else { v };
         tick();
         v
     });

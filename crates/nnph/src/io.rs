@@ -170,9 +170,13 @@ pub const MAX_NPY_DIM: usize = 255;
 ///
 /// I/O or format errors, prefixed with the path.
 pub fn read_diagrams_npy(path: &Path) -> Result<Vec<Diagram>> {
+    let context = || format!("{}: not a diagram .npy (rows birth, death, dim)", path.display());
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    diagrams_from_npy(&bytes)
-        .with_context(|| format!("{}: not a diagram .npy (rows birth, death, dim)", path.display()))
+    // Parse, then free the file's bytes before building the diagrams.
+    let array =
+        nnph_network::npy::read_npy(&bytes).map_err(anyhow::Error::from).with_context(context)?;
+    drop(bytes);
+    diagrams_from_array(&array).with_context(context)
 }
 
 /// Parses giotto-style diagrams from `.npy` bytes (any numeric dtype): shape
@@ -185,16 +189,29 @@ pub fn read_diagrams_npy(path: &Path) -> Result<Vec<Diagram>> {
 /// A malformed `.npy`, another shape, a `dim` that is not an integer in
 /// `0..=MAX_NPY_DIM`, a NaN, an infinite birth, or a death before its birth.
 pub fn diagrams_from_npy(bytes: &[u8]) -> Result<Vec<Diagram>> {
-    let array = nnph_network::npy::read_npy(bytes)?;
+    diagrams_from_array(&nnph_network::npy::read_npy(bytes)?)
+}
+
+fn diagrams_from_array(array: &nnph_network::npy::NpyArray) -> Result<Vec<Diagram>> {
     let (count, rows) = match array.shape[..] {
         [n, 3] => (1, n),
         [b, n, 3] => (b, n),
         _ => bail!("expected shape (n, 3) or (N, n, 3), got {:?}", array.shape),
     };
-    let values = array.to_f64_vec()?;
+    // float64 data is read in place; other dtypes are converted once.
+    let converted;
+    let values: &[f64] = match &array.data {
+        nnph_network::npy::NpyData::F64(v) => v,
+        _ => {
+            converted = array.to_f64_vec()?;
+            &converted
+        }
+    };
     let mut out = Vec::with_capacity(count);
     for (k, block) in values.chunks_exact(3 * rows.max(1)).take(count).enumerate() {
-        let mut dims: Vec<Vec<PersistencePair>> = Vec::new();
+        // First pass: validate and count the points of each dimension, so that
+        // every list is allocated once at its final size.
+        let mut counts = vec![0usize; MAX_NPY_DIM + 1];
         for (r, row) in block.chunks_exact(3).enumerate() {
             let (birth, death, dim) = (row[0], row[1], row[2]);
             if !(dim >= 0.0 && dim <= MAX_NPY_DIM as f64 && dim.fract() == 0.0) {
@@ -208,11 +225,13 @@ pub fn diagrams_from_npy(bytes: &[u8]) -> Result<Vec<Diagram>> {
                      finite and deaths must not be NaN or precede births"
                 );
             }
-            let q = dim as usize;
-            if dims.len() <= q {
-                dims.resize_with(q + 1, Vec::new);
-            }
-            dims[q].push(PersistencePair::new(birth, death));
+            counts[dim as usize] += 1;
+        }
+        let n_dims = counts.iter().rposition(|&c| c > 0).map_or(0, |q| q + 1);
+        let mut dims: Vec<Vec<PersistencePair>> =
+            counts[..n_dims].iter().map(|&c| Vec::with_capacity(c)).collect();
+        for row in block.chunks_exact(3) {
+            dims[row[2] as usize].push(PersistencePair::new(row[0], row[1]));
         }
         out.push(Diagram::from_dims(dims));
     }
