@@ -438,3 +438,42 @@ proptest! {
         check_sparse(text, max_dim, threshold.map(f64::from))?;
     }
 }
+
+/// Indices beyond the 48 bits of packed heap entries (C(200000, 3) > 2^48): over Z/3 the engine
+/// takes 24-byte entries and gives the same loop as on a small relabelled copy; past 64 bits it
+/// is an error, never wrong output.
+#[test]
+fn wide_indices_beyond_packed_entries() {
+    let square = |base: u32| -> String {
+        let v = |k: u32| base + k;
+        format!(
+            "{} {} 1\n{} {} 1\n{} {} 1\n{} {} 1\n{} {} 2\n{} {} 2\n",
+            v(0),
+            v(1),
+            v(1),
+            v(2),
+            v(2),
+            v(3),
+            v(3),
+            v(0),
+            v(0),
+            v(2),
+            v(1),
+            v(3)
+        )
+    };
+    let run = |text: String| {
+        let sparse = nnph_complex::distances::read_sparse(text.as_bytes()).unwrap();
+        let rips = RipsComplex::from_sparse(&sparse, &RipsOptions::new(1, Some(2.0))).unwrap();
+        rips_persistence(&rips, &RipsPersistenceOptions::new(3)).unwrap()
+    };
+    let far = run(square(199_996));
+    let near = run(square(0));
+    assert!(far.dim(0).iter().filter(|p| p.is_essential()).count() == 199_997);
+    assert_eq!(far.dim(1), near.dim(1));
+    assert_eq!(near.dim(1), &[PersistencePair::new(1.0, 2.0)]);
+    // C(4·10⁹, 3) overflows u64.
+    let huge = nnph_complex::distances::read_sparse("3999999999 0 1\n".as_bytes()).unwrap();
+    let e = RipsComplex::from_sparse(&huge, &RipsOptions::new(1, None)).unwrap_err();
+    assert!(matches!(e.kind(), nnph_complex::ErrorKind::TooLarge { .. }), "{e}");
+}
