@@ -336,7 +336,17 @@ pub(crate) fn run() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let line = format!("{e:#}").replace('\n', " ");
+            // The causes, each once: library errors often display their source too.
+            let mut line = String::new();
+            for cause in e.chain() {
+                let text = cause.to_string().replace('\n', " ");
+                if !line.contains(&text) {
+                    if !line.is_empty() {
+                        line.push_str(": ");
+                    }
+                    line.push_str(&text);
+                }
+            }
             eprintln!("nnph: {line}");
             ExitCode::from(1)
         }
