@@ -113,13 +113,19 @@
 //!     leftmost neighbour of `x_1`, and `g` is used by a later `x_k`, swapping
 //!     is valid because `g ≤ y ≤ R(x_1) ≤ R(x_k)` and `L(x_k) ≤ g`). With the
 //!     Mendelsohn–Dulmage theorem as above, two greedy passes decide `t`.
-//!   - *Wasserstein*, `O(n_a·n_b)` time and `O(n_b)` memory: by the lemma, an
-//!     edit-distance dynamic programme over the two sorted sequences is exact:
+//!   - *Wasserstein*, exact, `O(n_a + n_b)` memory: by the lemma, an
+//!     edit-distance dynamic programme over the two sequences sorted by
+//!     lifetime is exact:
 //!     `D[i][j] = min(D[i−1][j] + δ(x_i)^q, D[i][j−1] + δ(y_j)^q,
-//!     D[i−1][j−1] + |x_i − y_j|^q)`, `δ` the diagonal cost. It is much faster
-//!     than the Hungarian algorithm and needs no cost matrix, but it is not
-//!     `O(n log n)`: we know no proof that a faster rule is exact for the
-//!     `L∞` diagonal cost `(d − b)/2`, so none is used.
+//!     D[i−1][j−1] + |x_i − y_j|^q)`, `δ` the diagonal cost. It is run as a
+//!     branch and bound: a cell is dropped when `D[i][j]` plus an admissible
+//!     lower bound of the rest (nearest-neighbour and imbalance bounds) exceeds
+//!     a guessed upper bound `U`; a run that reaches the last cell is exact
+//!     whatever `U` was, and `U` doubles until one does (see `docs/algorithms.md`
+//!     for the proof). Time is proportional to the live cells — about 5·10⁷
+//!     for two random 200 000-point diagrams of the paper's shape instead of
+//!     4·10¹⁰ — and at most `n_a·n_b`; we know no exact `O(n log n)` rule for
+//!     `q > 1` with the diagonal cost `(d − b)/2`, so none is used.
 //!
 //! Both paths compute every cost with the same formulas, so the bottleneck
 //! distance of points on a line is bit-for-bit the one of the general
