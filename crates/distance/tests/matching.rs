@@ -375,6 +375,27 @@ proptest! {
         prop_assert_eq!(bottleneck(&a, &b, g, 0.0).unwrap(), exact_b);
     }
 
+    /// Metric properties of the approximate modes: zero on identical
+    /// diagrams, symmetric up to the bound, triangle inequality up to the
+    /// factor `1 + δ`, bottleneck ≤ W_q.
+    #[test]
+    fn approximate_modes_are_metrics_within_their_bound(
+        (a, b) in big_pair(30), (_, c) in big_pair(30), q in prop_oneof![Just(1.0), Just(2.0), Just(3.0)],
+    ) {
+        let (g, delta) = (GroundMetric::LInf, 0.01);
+        prop_assert_eq!(wasserstein(&a, &a, q, g, delta).unwrap(), 0.0);
+        prop_assert_eq!(bottleneck(&a, &a, g, delta).unwrap(), 0.0);
+        let c: Vec<P> = c.into_iter().filter(|p| p.death < INF).chain(a.iter().copied().filter(|p| p.death == INF)).collect();
+        let w = |x: &[P], y: &[P]| wasserstein(x, y, q, g, delta).unwrap();
+        let bn = |x: &[P], y: &[P]| bottleneck(x, y, g, delta).unwrap();
+        let (ab, ba) = (w(&a, &b), w(&b, &a));
+        prop_assert!(ab <= ba * (1.0 + delta) * (1.0 + 1e-12) + 1e-300 && ba <= ab * (1.0 + delta) * (1.0 + 1e-12) + 1e-300);
+        let slack = (1.0 + delta) * (1.0 + 1e-9);
+        prop_assert!(w(&a, &c) <= (ab + w(&b, &c)) * slack + 1e-12);
+        prop_assert!(bn(&a, &c) <= (bn(&a, &b) + bn(&b, &c)) * slack + 1e-12);
+        prop_assert!(bottleneck_exact(&a, &b, g).unwrap() <= ab * (1.0 + 1e-9) + 1e-12);
+    }
+
     /// The geometric bottleneck solver equals brute force on small inputs
     /// with many ties.
     #[test]
