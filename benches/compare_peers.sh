@@ -95,13 +95,15 @@ if [ "$ONLY" != flag ]; then
 fi
 
 FLAG_CASES=()
-for f in testdata/flagser/*.flag; do FLAG_CASES+=("$(basename "$f" .flag) $f"); done
+# name file maxdim: flagser's test graphs in every dimension, and a paper MLP (digits 1ls_032)
+# with the reference's intra-layer links (made by `nnph graph --layer-activation-link`).
+for f in testdata/flagser/*.flag; do FLAG_CASES+=("$(basename "$f" .flag) $f 10"); done
+FLAG_CASES+=("mlp_1ls032_links benches/data/mlp_1ls032_links.flag 2")
 [ "$QUICK" = 1 ] && FLAG_CASES=("${FLAG_CASES[@]:0:2}")
 FLAG_ROWS=()
 if [ "$ONLY" != rips ]; then
   for c in "${FLAG_CASES[@]}"; do
-    read -r name file <<< "$c"
-    maxdim=10
+    read -r name file maxdim <<< "$c"
     measure "nnph_flag_${name}_t1" "$BIN" --threads 1 flag "$file" --max-dim "$maxdim" --json "$TMP/nnph_flag_$name.json"
     measure "nnph_flag_${name}_t2" "$BIN" --threads 2 flag "$file" --max-dim "$maxdim" --json "$TMP/nnph_flag_$name.json"
     measure "pyflagser_${name}" "$PY" "$PEER" pyflagser "$file" --maxdim "$maxdim" --out "$TMP/pyflagser_$name.json"
@@ -137,7 +139,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else 
     echo
   fi
   if [ ${#FLAG_ROWS[@]} -gt 0 ]; then
-    echo "## Directed flag complexes ('max' filtration, Z/2, all dimensions up to 10)"
+    echo "## Directed flag complexes ('max' filtration, Z/2; flagser's graphs in all dimensions, the MLP up to dimension 2)"
     echo
     echo "| graph | nnph 1t | nnph 2t | pyflagser | ratio 1t | nnph MB | pyflagser MB | same barcode |"
     echo "|---|---|---|---|---|---|---|---|"

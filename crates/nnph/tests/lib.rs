@@ -3,6 +3,7 @@
 
 mod cli;
 mod determinism;
+mod export;
 mod golden;
 mod plot;
 mod reference8;

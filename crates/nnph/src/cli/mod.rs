@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use graph::GraphCmdArgs;
 use nnph::distance::{GridMode, Metric, MetricOptions};
 use nnph::homology::persistence::{PersistenceOptions, Shortcut};
 use nnph::network::{BiasVertices, Direction, GraphOptions, Normalisation};
@@ -14,6 +15,7 @@ use nnph::pipeline::{self, CompareOptions, DiagramOptions, Input};
 use plot::PlotArgs;
 use rips::RipsArgs;
 
+mod graph;
 mod plot;
 mod rips;
 
@@ -42,6 +44,8 @@ enum Command {
     Info(InfoArgs),
     /// Draw a persistence diagram, barcode or Betti curves (SVG or PNG).
     Plot(PlotArgs),
+    /// Write a network's weighted digraph as a flagser .flag file (for flagser, pyflagser, …).
+    Graph(GraphCmdArgs),
     /// Persistent homology of a weighted graph in flagser's .flag format (directed flag complex).
     Flag(FlagArgs),
     /// Vietoris–Rips persistent homology of a distance matrix or point cloud (Ripser's formats).
@@ -330,6 +334,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Demo(a) => cmd_demo(a),
         Command::Info(a) => cmd_info(a),
         Command::Plot(a) => plot::cmd_plot(a),
+        Command::Graph(a) => graph::cmd_graph(a),
         Command::Flag(a) => cmd_flag(a),
         Command::Rips(a) => rips::cmd_rips(a),
     };
