@@ -4,6 +4,7 @@
 //!     cargo run --release -p nnph --example compare_checkpoints [NET ...]
 //!
 //! Without arguments it uses the bundled tiny networks of testdata/golden/tiny/nets.
+#![allow(clippy::print_stdout)] // an example prints its results
 
 use std::path::PathBuf;
 

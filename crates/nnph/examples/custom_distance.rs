@@ -5,6 +5,7 @@
 //!
 //! The distance here compares total persistence (the sum of bar lengths) per dimension and
 //! combines dimensions by the 2-norm, as nnph does for every metric.
+#![allow(clippy::print_stdout)] // an example prints its results
 
 use std::path::PathBuf;
 

@@ -2,6 +2,7 @@
 //! bar.
 //!
 //!     cargo run --release -p nnph --example rips_point_cloud
+#![allow(clippy::print_stdout)] // an example prints its results
 
 use nnph::complex::distances::DistanceMatrix;
 use nnph::complex::rips::{RipsComplex, RipsOptions};
