@@ -33,10 +33,10 @@ fn main() -> anyhow::Result<()> {
     // Filtering (ε = 0.01), inf → 1, 200-bin giotto grids, heat kernel σ = 0.1, 2-norms.
     let matrix = compare(&diagrams, &CompareOptions::paper(Metric::HEAT), None)?;
     println!("heat distances:");
-    for i in 0..matrix.n {
+    for (i, input) in inputs.iter().enumerate() {
         let row: Vec<String> =
             (0..matrix.n).map(|j| format!("{:10.3}", matrix.get(i, j))).collect();
-        println!("  {:>14} {}", inputs[i].label, row.join(" "));
+        println!("  {:>14} {}", input.label, row.join(" "));
     }
     Ok(())
 }

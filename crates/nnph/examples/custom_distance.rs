@@ -45,9 +45,9 @@ fn main() -> anyhow::Result<()> {
             per_dim.iter().map(|x| x * x).sum::<f64>().sqrt()
         })
         .collect();
-    for i in 0..n {
+    for (i, input) in inputs.iter().enumerate() {
         let row: Vec<String> = (0..n).map(|j| format!("{:8.3}", values[i * n + j])).collect();
-        println!("{:>14} {}", inputs[i].label, row.join(" "));
+        println!("{:>14} {}", input.label, row.join(" "));
     }
     Ok(())
 }
