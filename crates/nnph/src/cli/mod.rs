@@ -53,6 +53,7 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  nnph flag graph.flag                                  directed flag complex, H0..H3, Z/2\n  nnph flag graph.flag --max-dim 5 --coeff 3 --json d.json\n  nnph flag graph.flag --undirected --summary           clique complex, counts and Betti numbers")]
 struct FlagArgs {
     /// The graph (`dim 0:` vertex values, `dim 1:` lines `src dst value`).
     #[arg(value_name = "FILE")]
@@ -157,6 +158,7 @@ impl GraphArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  nnph diagram net.safetensors                          net.json beside the network\n  nnph diagram nets/*.npz --out diagrams/               one nnph-diagram/1 file per network\n  nnph diagram net.npz --layer-activation-link --max-dim 2")]
 struct DiagramArgs {
     /// Network files (.npz with W0,b0,… or PyTorch names; .safetensors; .onnx with Gemm or
     /// MatMul+Add layers).
@@ -275,6 +277,7 @@ fn parse_grid(s: &str) -> Result<GridMode> {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  nnph compare a.npz b.npz c.npz --metric heat          CSV on stdout\n  nnph compare nets/*.npz --metric silhouette --out s.npy --heatmap s.png --groups 4,5,5,5\n  nnph compare diagrams/*.json --metric wasserstein --q 2 --delta 0\n  nnph compare batch.npy --metric landscape --grid fixed:0,1")]
 struct CompareArgs {
     /// Networks, nnph-diagram/1 JSON files or giotto-style .npy diagrams ((n, 3) rows
     /// birth, death, dim; an (N, n, 3) batch counts as N inputs) — at least two diagrams.
@@ -300,6 +303,7 @@ struct CompareArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  nnph demo                                             bundled digits networks, ./nnph-demo\n  nnph demo --nets my_nets/ --out results/")]
 struct DemoArgs {
     /// Folder of networks (*.npz, *.safetensors, *.onnx), taken in file-name order.
     #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/golden/digits19/nets"))]
@@ -313,6 +317,7 @@ struct DemoArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  nnph info net.safetensors\n  nnph info nets/*.npz")]
 struct InfoArgs {
     /// Network files.
     #[arg(required = true, value_name = "NET")]

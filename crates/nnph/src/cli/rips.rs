@@ -10,6 +10,10 @@ use nnph::complex::rips::{RipsComplex, RipsOptions};
 use nnph::homology::reduce::{RipsPersistenceOptions, rips_persistence};
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  nnph rips dist.lower_distance_matrix --max-dim 2          Ripser's default format
+  nnph rips points.txt --format point-cloud --max-dim 3 --threshold 1.8
+  nnph rips dist.npy --format npy --coeff 3 --json d.json --threads 1")]
 pub(super) struct RipsArgs {
     /// The distance matrix or point cloud.
     #[arg(value_name = "FILE")]
