@@ -8,3 +8,4 @@ mod golden;
 mod plot;
 mod reference8;
 mod support;
+mod ui;

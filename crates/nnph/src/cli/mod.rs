@@ -18,6 +18,7 @@ use rips::RipsArgs;
 mod graph;
 mod plot;
 mod rips;
+mod ui;
 
 /// Persistent homology of neural networks: diagrams and distances, as in
 /// Pérez-Fernández et al. (2021), exactly and fast.
@@ -27,6 +28,12 @@ struct Cli {
     /// Worker threads (default: RAYON_NUM_THREADS, else all cores). Results do not depend on it.
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
+    /// No progress bars (they are drawn on stderr, and only when it is a terminal).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Print the time of each stage on stderr.
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,7 +60,9 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  nnph flag graph.flag                                  directed flag complex, H0..H3, Z/2\n  nnph flag graph.flag --max-dim 5 --coeff 3 --json d.json\n  nnph flag graph.flag --undirected --summary           clique complex, counts and Betti numbers")]
+#[command(
+    after_help = "Examples:\n  nnph flag graph.flag                                  directed flag complex, H0..H3, Z/2\n  nnph flag graph.flag --max-dim 5 --coeff 3 --json d.json\n  nnph flag graph.flag --undirected --summary           clique complex, counts and Betti numbers"
+)]
 struct FlagArgs {
     /// The graph (`dim 0:` vertex values, `dim 1:` lines `src dst value`).
     #[arg(value_name = "FILE")]
@@ -158,7 +167,9 @@ impl GraphArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  nnph diagram net.safetensors                          net.json beside the network\n  nnph diagram nets/*.npz --out diagrams/               one nnph-diagram/1 file per network\n  nnph diagram net.npz --layer-activation-link --max-dim 2")]
+#[command(
+    after_help = "Examples:\n  nnph diagram net.safetensors                          net.json beside the network\n  nnph diagram nets/*.npz --out diagrams/               one nnph-diagram/1 file per network\n  nnph diagram net.npz --layer-activation-link --max-dim 2"
+)]
 struct DiagramArgs {
     /// Network files (.npz with W0,b0,… or PyTorch names; .safetensors; .onnx with Gemm or
     /// MatMul+Add layers).
@@ -277,7 +288,9 @@ fn parse_grid(s: &str) -> Result<GridMode> {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  nnph compare a.npz b.npz c.npz --metric heat          CSV on stdout\n  nnph compare nets/*.npz --metric silhouette --out s.npy --heatmap s.png --groups 4,5,5,5\n  nnph compare diagrams/*.json --metric wasserstein --q 2 --delta 0\n  nnph compare batch.npy --metric landscape --grid fixed:0,1")]
+#[command(
+    after_help = "Examples:\n  nnph compare a.npz b.npz c.npz --metric heat          CSV on stdout\n  nnph compare nets/*.npz --metric silhouette --out s.npy --heatmap s.png --groups 4,5,5,5\n  nnph compare diagrams/*.json --metric wasserstein --q 2 --delta 0\n  nnph compare batch.npy --metric landscape --grid fixed:0,1"
+)]
 struct CompareArgs {
     /// Networks, nnph-diagram/1 JSON files or giotto-style .npy diagrams ((n, 3) rows
     /// birth, death, dim; an (N, n, 3) batch counts as N inputs) — at least two diagrams.
@@ -303,7 +316,9 @@ struct CompareArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  nnph demo                                             bundled digits networks, ./nnph-demo\n  nnph demo --nets my_nets/ --out results/")]
+#[command(
+    after_help = "Examples:\n  nnph demo                                             bundled digits networks, ./nnph-demo\n  nnph demo --nets my_nets/ --out results/"
+)]
 struct DemoArgs {
     /// Folder of networks (*.npz, *.safetensors, *.onnx), taken in file-name order.
     #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/golden/digits19/nets"))]
@@ -327,6 +342,7 @@ struct InfoArgs {
 /// Parses the command line, runs it, and maps errors to exit code 1 with one line on stderr.
 pub(crate) fn run() -> ExitCode {
     let cli = Cli::parse();
+    ui::init(cli.quiet, cli.verbose);
     if let Some(n) = cli.threads
         && let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global()
     {
@@ -366,8 +382,12 @@ pub(crate) fn run() -> ExitCode {
 fn cmd_diagram(a: &DiagramArgs) -> Result<()> {
     let opts = a.graph.options();
     let inputs: Vec<Input> = a.nets.iter().map(Input::new).collect();
+    let bar = ui::bar(inputs.len() as u64, "diagrams");
     for input in &inputs {
+        let t = Instant::now();
         let diagram = pipeline::input_diagram(input, &opts)?;
+        ui::timing(&format!("{}: diagram", input.label), t.elapsed().as_secs_f64());
+        bar.inc(1);
         let dir = match &a.out {
             Some(d) => d.clone(),
             None => input.path.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -378,13 +398,16 @@ fn cmd_diagram(a: &DiagramArgs) -> Result<()> {
             nnph::io::write_diagram_npy(&dir.join(format!("{}.npy", input.label)), &diagram)?;
         }
         let counts: Vec<String> = diagram.dims().iter().map(|d| d.len().to_string()).collect();
-        println!(
-            "{}: pairs per dimension [{}] -> {}",
-            input.path.display(),
-            counts.join(", "),
-            json.display()
-        );
+        bar.suspend(|| {
+            println!(
+                "{}: pairs per dimension [{}] -> {}",
+                input.path.display(),
+                counts.join(", "),
+                json.display()
+            );
+        });
     }
+    bar.finish_and_clear();
     Ok(())
 }
 
@@ -393,11 +416,16 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
     let dopts = a.graph.options();
     let inputs: Vec<Input> = a.inputs.iter().map(Input::new).collect();
     let t0 = Instant::now();
+    let spinner = ui::spinner(&format!("diagrams of {} inputs", inputs.len()));
     let (labels, diagrams) = pipeline::input_diagrams_labelled(&inputs, &dopts)?;
+    spinner.finish_and_clear();
     if diagrams.len() < 2 {
         bail!("compare needs at least two diagrams, got {}", diagrams.len());
     }
     let t1 = Instant::now();
+    let pairs = diagrams.len() * (diagrams.len() - 1) / 2;
+    let bar = ui::bar(pairs as u64, "pairs");
+    let draw = |done: usize, _total: usize| bar.set_position(done as u64);
     let report = |done: usize, total: usize| {
         if done == total || done.is_multiple_of(16) {
             eprint!("\rnnph: {done}/{total} pairs");
@@ -406,10 +434,19 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
             }
         }
     };
-    let progress: Option<&(dyn Fn(usize, usize) + Sync)> =
-        if a.progress { Some(&report) } else { None };
+    // Bars on a terminal; `--progress` also reports when stderr is not a terminal.
+    let progress: Option<&(dyn Fn(usize, usize) + Sync)> = if ui::shows_progress() {
+        Some(&draw)
+    } else if a.progress {
+        Some(&report)
+    } else {
+        None
+    };
     let m = pipeline::compare(&diagrams, &copts, progress)?;
+    bar.finish_and_clear();
     let t2 = Instant::now();
+    ui::timing("diagrams", (t1 - t0).as_secs_f64());
+    ui::timing("distances", (t2 - t1).as_secs_f64());
     match &a.out {
         Some(path) => nnph::io::write_matrix(path, m.n, &m.values, &labels)?,
         None => {
@@ -533,7 +570,9 @@ fn cmd_demo(a: &DemoArgs) -> Result<()> {
     }
     println!("nnph demo: {} networks from {}", inputs.len(), nets_dir.display());
     let t0 = Instant::now();
+    let spinner = ui::spinner("diagrams");
     let diagrams = pipeline::input_diagrams(&inputs, &DiagramOptions::default())?;
+    spinner.finish_and_clear();
     let points: usize = diagrams.iter().map(nnph::homology::Diagram::len).sum();
     println!("  diagrams: {points} points in {:.3} s", t0.elapsed().as_secs_f64());
     let labels: Vec<String> = inputs.iter().map(|i| i.label.clone()).collect();
