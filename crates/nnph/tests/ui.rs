@@ -37,3 +37,26 @@ fn no_progress_off_a_terminal_and_timings_with_verbose() {
     let (_, stderr) = run(&["diagram", &nets[0], "--out", dir.path().to_str().unwrap(), "-v"]);
     assert!(stderr.contains(": diagram:"), "{stderr}");
 }
+
+/// `nnph info` reports the graph, the complex's cells per dimension and the cost: for a plain
+/// MLP the cells are the vertices and edges only; intra-layer links add triangles.
+#[test]
+fn info_reports_cells_and_cost() {
+    let net = &nets()[2];
+    let (out, _) = run(&["info", net]);
+    let graph_line = out.lines().find(|l| l.contains("graph:")).unwrap();
+    let numbers: Vec<&str> =
+        graph_line.split_whitespace().filter(|w| w.parse::<usize>().is_ok()).collect();
+    let (v, e) = (numbers[0], numbers[1]);
+    assert!(out.contains(&format!("[{v}, {e}, 0, 0, 0]")), "{out}");
+    assert!(out.contains("of memory") && out.contains("on one core"), "{out}");
+    let (out, _) = run(&["info", net, "--layer-activation-link", "--max-dim", "2"]);
+    let cells = out.lines().find(|l| l.contains("flag complex cells")).unwrap();
+    let counts: Vec<usize> = cells[cells.find('[').unwrap() + 1..cells.find(']').unwrap()]
+        .split(", ")
+        .map(|c| c.parse().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 4, "{out}");
+    assert!(counts[2] > 0 && counts[3] > 0, "links make triangles and tetrahedra: {out}");
+    assert!(out.contains("flag engine"), "{out}");
+}
