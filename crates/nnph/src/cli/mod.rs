@@ -15,6 +15,8 @@ use nnph::pipeline::{self, CompareOptions, DiagramOptions, Input};
 use plot::PlotArgs;
 use rips::RipsArgs;
 
+#[cfg(feature = "train")]
+mod experiment;
 mod graph;
 mod plot;
 mod rips;
@@ -55,6 +57,9 @@ enum Command {
     Graph(GraphCmdArgs),
     /// Persistent homology of a weighted graph in flagser's .flag format (directed flag complex).
     Flag(FlagArgs),
+    /// Rerun the paper's study: train its 19 networks, then diagrams, distances, statistics.
+    #[cfg(feature = "train")]
+    Experiment(experiment::ExperimentArgs),
     /// Vietoris–Rips persistent homology of a distance matrix or point cloud (Ripser's formats).
     Rips(RipsArgs),
 }
@@ -360,6 +365,8 @@ pub(crate) fn run() -> ExitCode {
         Command::Graph(a) => graph::cmd_graph(a),
         Command::Flag(a) => cmd_flag(a),
         Command::Rips(a) => rips::cmd_rips(a),
+        #[cfg(feature = "train")]
+        Command::Experiment(a) => experiment::cmd_experiment(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
