@@ -2,6 +2,7 @@
 //! and the command-line contract.
 
 mod cli;
+mod cli_docs;
 mod determinism;
 mod export;
 mod golden;
