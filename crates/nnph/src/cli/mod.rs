@@ -569,8 +569,12 @@ fn cmd_flag(a: &FlagArgs) -> Result<()> {
     opts.modulus = a.coeff;
     opts.engine = a.engine;
     opts.budget = a.memory_budget.parse().context("--memory-budget")?;
+    let spinner = ui::spinner(&format!("persistence of a {}-vertex graph", graph.vertex_count()));
+    let t = Instant::now();
     let diagram = nnph::homology::persistence::flag_persistence(&graph, &opts)
         .with_context(|| format!("{}", a.file.display()))?;
+    spinner.finish_and_clear();
+    ui::timing("persistence", t.elapsed().as_secs_f64());
     if a.summary {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());

@@ -103,7 +103,11 @@ pub(super) fn cmd_rips(a: &RipsArgs) -> Result<()> {
     let rips =
         RipsComplex::from_input(input, &options).with_context(|| format!("{}", path.display()))?;
     let options = RipsPersistenceOptions::new(a.modulus);
+    let spinner = super::ui::spinner(&format!("persistence of {} points", rips.num_points()));
+    let t = std::time::Instant::now();
     let diagram =
         rips_persistence(&rips, &options).with_context(|| format!("{}", path.display()))?;
+    spinner.finish_and_clear();
+    super::ui::timing("persistence", t.elapsed().as_secs_f64());
     super::print_barcodes(&diagram, a.json.as_deref(), path)
 }
