@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -66,6 +68,10 @@ pub(super) struct PaperArgs {
     /// Seeds the data split, initialisation, dropout, shuffles and permutations.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Networks trained at the same time, each on one thread (default: --threads, else the
+    /// number of cores). The networks do not depend on it.
+    #[arg(long, value_name = "J")]
+    train_jobs: Option<usize>,
     /// Divide every hidden width by this (tests only: a tiny version of the study).
     #[arg(long, default_value_t = 1, hide = true)]
     width_divisor: usize,
@@ -191,17 +197,37 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
     );
     std::fs::create_dir_all(&a.out).with_context(|| format!("{}", a.out.display()))?;
 
-    // Training.
+    // Training: one network per worker, each worker's candle on a one-thread pool.
     let t_train = Instant::now();
-    let mut trained = Vec::with_capacity(repetitions * 19);
+    let mut jobs = Vec::with_capacity(repetitions * 19);
     for rep in 0..repetitions {
         for mut net in paper::paper_networks() {
             for w in &mut net.hidden {
                 *w = (*w / a.width_divisor).max(1);
             }
-            trained.push(train_one(a, &settings, rep, net, &train, &test)?);
+            jobs.push((rep, net));
         }
     }
+    let workers = a.train_jobs.unwrap_or_else(rayon::current_num_threads).max(1);
+    // candle reads RAYON_NUM_THREADS at every matrix product and splits products over that
+    // many rayon tasks when it is above 1; on these small products (batch 128) the split cost
+    // 3-6× the time of one thread here. One thread per network, networks side by side, is
+    // faster, so the variable is 1 while training. The global pool used by the pipeline is
+    // built first, so it keeps its threads.
+    let _ = rayon::current_num_threads();
+    let previous = std::env::var_os("RAYON_NUM_THREADS");
+    // SAFETY: no other thread reads or writes the environment now: the global pool's workers
+    // are idle (nothing was submitted to them yet) and no training thread has started.
+    unsafe { std::env::set_var("RAYON_NUM_THREADS", "1") };
+    let trained = train_all(a, &settings, jobs, &train, &test, workers);
+    // SAFETY: the training threads have been joined; the pool's workers are still idle.
+    unsafe {
+        match previous {
+            Some(v) => std::env::set_var("RAYON_NUM_THREADS", v),
+            None => std::env::remove_var("RAYON_NUM_THREADS"),
+        }
+    }
+    let trained = trained?;
     let train_secs = t_train.elapsed().as_secs_f64();
     write_accuracy(&a.out.join("accuracy.csv"), &trained, &train, &test)?;
 
@@ -325,6 +351,55 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
     }
     println!("  outputs in {}", a.out.display());
     Ok(())
+}
+
+/// Trains `jobs` on `workers` threads, each running candle inside its own one-thread rayon
+/// pool, so that networks train side by side, each on one core.
+/// Each network's result depends only on its seed, not on the worker that trained it.
+/// Returns the results in job order, or the first error in job order.
+fn train_all(
+    a: &PaperArgs,
+    settings: &Settings,
+    jobs: Vec<(usize, PaperNet)>,
+    train: &Dataset,
+    test: &Dataset,
+    workers: usize,
+) -> Result<Vec<Trained>> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let slots: Vec<Mutex<Option<Result<Trained>>>> =
+        jobs.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.min(jobs.len()) {
+            scope.spawn(|| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build();
+                while !failed.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((rep, net)) = jobs.get(i) else { break };
+                    let result = match &pool {
+                        Ok(pool) => {
+                            pool.install(|| train_one(a, settings, *rep, net.clone(), train, test))
+                        }
+                        Err(e) => Err(anyhow::anyhow!("cannot start a training thread: {e}")),
+                    };
+                    if result.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let mut out = Vec::with_capacity(slots.len());
+    for slot in slots {
+        match slot.into_inner().ok().flatten() {
+            Some(result) => out.push(result?),
+            None => bail!("training stopped early"),
+        }
+    }
+    Ok(out)
 }
 
 /// Trains network `net` of repetition `rep`, or reuses it from a previous run with the same
