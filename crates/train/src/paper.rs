@@ -79,7 +79,7 @@ impl PaperNet {
 /// assert_eq!(nets.len(), 19);
 /// assert_eq!(nets[8].hidden, vec![512; 10]);
 /// // The base network 2 × 512 occurs 8 times.
-/// let base = nets.iter().filter(|n| n.hidden == [512, 512] && n.labels.is_none());
+/// let base = nets.iter().filter(|n| n.hidden == [512, 512] && n.labels.is_none_or(|k| k == 10));
 /// assert_eq!(base.count(), 8);
 /// ```
 pub fn paper_networks() -> Vec<PaperNet> {
