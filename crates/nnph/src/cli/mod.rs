@@ -325,11 +325,13 @@ struct CompareArgs {
     after_help = "Examples:\n  nnph demo                                             bundled digits networks, ./nnph-demo\n  nnph demo --nets my_nets/ --out results/"
 )]
 struct DemoArgs {
-    /// Folder of networks (*.npz, *.safetensors, *.onnx), taken in file-name order.
-    #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/golden/digits19/nets"))]
+    /// Folder of networks (*.npz, *.safetensors, *.onnx), taken in file-name order. Default:
+    /// the bundled digits networks, testdata/golden/digits19/nets of the source tree.
+    #[arg(long, value_name = "DIR", hide_default_value = true, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/golden/digits19/nets"))]
     nets: PathBuf,
-    /// Folder of reference matrices (<metric>.npy) to compare against, if present.
-    #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/golden/digits19/golden/distances"))]
+    /// Folder of reference matrices (<metric>.npy) to compare against, if present. Default:
+    /// testdata/golden/digits19/golden/distances of the source tree.
+    #[arg(long, value_name = "DIR", hide_default_value = true, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/golden/digits19/golden/distances"))]
     golden: PathBuf,
     /// Output folder for matrices (.npy, .csv) and heatmaps (.svg).
     #[arg(long, value_name = "DIR", default_value = "nnph-demo")]
