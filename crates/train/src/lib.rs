@@ -59,6 +59,7 @@
 //! no GPU).
 #![deny(missing_docs)]
 
+pub mod cnn;
 mod dataset;
 mod error;
 pub mod idx;
@@ -66,6 +67,7 @@ pub mod paper;
 pub mod save;
 pub mod train;
 
+pub use cnn::{Cnn, FeatureCnn, train_cnn};
 pub use dataset::Dataset;
 pub use error::{Error, ErrorKind};
 pub use train::{DenseLayer, History, Mlp, TrainOptions, train_mlp};
