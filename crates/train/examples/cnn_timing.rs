@@ -5,7 +5,9 @@
 //!
 //! Prints the CNN's learning curve, seconds per CNN epoch, its test accuracy, the feature
 //! pass's seconds, and the head's seconds per epoch and test accuracy. Run it with
-//! `RAYON_NUM_THREADS=1` for one thread.
+//! `RAYON_NUM_THREADS=1` for one thread; `CNN_POOL_THREADS=2 RAYON_NUM_THREADS=1` runs it as
+//! `nnph experiment` does (single-threaded matrix products, convolutions split over a pool
+//! of 2 threads).
 #![allow(clippy::print_stdout)]
 
 use std::time::Instant;
@@ -13,7 +15,14 @@ use std::time::Instant;
 use nnph_train::paper::{DatasetName, load_split, net_seed, paper_networks, train_paper_net};
 use nnph_train::{TrainOptions, train_cnn};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    match std::env::var("CNN_POOL_THREADS") {
+        Ok(n) => rayon::ThreadPoolBuilder::new().num_threads(n.parse()?).build()?.install(run),
+        Err(_) => run(),
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 5 {
         return Err(

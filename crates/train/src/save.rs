@@ -21,7 +21,7 @@ impl Mlp {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Safetensors`](crate::ErrorKind::Safetensors) if the
+    /// [`ErrorKind::Safetensors`] if the
     /// layers are inconsistent with their stated sizes.
     pub fn to_safetensors(&self, metadata: &HashMap<String, String>) -> Result<Vec<u8>, Error> {
         serialize(&dense_tensors("", &self.layers), metadata)
@@ -61,7 +61,7 @@ pub(crate) fn dense_tensors(prefix: &str, layers: &[DenseLayer]) -> Vec<NamedTen
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Safetensors`](crate::ErrorKind::Safetensors) if a tensor's bytes do not
+/// [`ErrorKind::Safetensors`] if a tensor's bytes do not
 /// match its shape.
 pub(crate) fn serialize(
     tensors: &[NamedTensor],
@@ -95,7 +95,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Safetensors`](crate::ErrorKind::Safetensors) when it is missing, of
+/// [`ErrorKind::Safetensors`] when it is missing, of
 /// another type or shape, or holds a value that is not finite.
 pub(crate) fn read_f32(
     file: &SafeTensors<'_>,
@@ -132,7 +132,7 @@ pub(crate) fn le_bytes(values: &[f32]) -> Vec<u8> {
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Safetensors`](crate::ErrorKind::Safetensors) for a malformed
+/// [`ErrorKind::Safetensors`] for a malformed
 /// header.
 pub fn read_metadata(bytes: &[u8]) -> Result<HashMap<String, String>, Error> {
     let (_, metadata) = SafeTensors::read_metadata(bytes)?;
