@@ -108,12 +108,77 @@ fn tiny_study_shapes_symmetry_and_resume() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("other settings"));
 }
 
+/// `--model cnn-mlp` tiny (150 Fashion-MNIST images: 129 to train the CNN for one epoch and
+/// the 1/16-width heads for one, 21 to test; about 10 s): the heads are MLPs on the CNN's 1,152 features,
+/// the CNN is saved with its settings and reused by a rerun, and a plain-MLP run into the same
+/// folder is refused.
+#[test]
+fn cnn_mlp_tiny_study() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cnn");
+    let out_s = out.to_str().unwrap();
+    let args = [
+        "experiment",
+        "paper",
+        "--dataset",
+        "fashion-mnist",
+        "--model",
+        "cnn-mlp",
+        "--samples",
+        "150",
+        "--epochs",
+        "1",
+        "--cnn-epochs",
+        "1",
+        "--repetitions",
+        "1",
+        "--width-divisor",
+        "16",
+        "--out",
+        out_s,
+    ];
+    let first = run(&args);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        stdout.contains("CNN: 286432 parameters") && stdout.contains("1152 features"),
+        "{stdout}"
+    );
+    check_outputs(&out, 1);
+    // The heads: 1,152 inputs (the Flatten outputs), 1/16 widths, no convolution in the graph.
+    let net = nnph::network::Network::from_path(&out.join("nets/rep0/00_ls128.safetensors"));
+    assert_eq!(net.unwrap().layer_sizes(), vec![1152, 8, 8, 10]);
+    let net = nnph::network::Network::from_path(&out.join("nets/rep0/14_lab2.safetensors"));
+    assert_eq!(net.unwrap().layer_sizes(), vec![1152, 32, 32, 2]);
+    let (_, meta) = nnph_train::Cnn::load(&out.join("cnn.safetensors")).unwrap();
+    assert!(meta["nnph.run"].contains("cnn_epochs=1"), "{meta:?}");
+    let run_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run_json["model"], "cnn-mlp");
+    assert_eq!(run_json["batch_size"], 256);
+    assert_eq!(run_json["cnn"]["epochs"], 1);
+    assert_eq!(run_json["cnn"]["reused"], false);
+    let acc = run_json["cnn"]["test_accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&acc), "{run_json}");
+
+    let again = run(&args);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(stdout.contains("(reused)") && stdout.contains("19 reused"), "{stdout}");
+    // Plain MLPs into this folder: refused (the networks' settings differ).
+    let mut mlp: Vec<&str> = args.to_vec();
+    mlp.drain(4..6);
+    mlp.drain(8..10);
+    let refused = nnph().args(&mlp).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{mlp:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("other settings"));
+}
+
 #[test]
 fn bad_requests_are_one_line_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
     for (args, needle) in [
-        (vec!["--model", "cnn-mlp"], "not implemented"),
+        (vec!["--cnn-epochs", "1"], "--model cnn-mlp only"),
+        (vec!["--model", "cnn-mlp", "--cnn-epochs", "0"], "at least 1"),
         (vec!["--data-dir", "/nonexistent"], "no mnist data found"),
         (vec!["--epochs", "0"], "at least 1"),
     ] {

@@ -10,7 +10,9 @@
 //! lr 1e-3 ρ 0.9 ε 1e-7, categorical cross-entropy, batch 128, 10%
 //! validation split), and saves them as `.safetensors` in PyTorch naming
 //! ([`Mlp::save`]), which `nnph-network` reads back bit for bit. The paper's
-//! 19 configurations are in [`paper`].
+//! 19 configurations are in [`paper`]; its frozen CNN for Fashion-MNIST, whose
+//! 1,152 features the MLPs then take as inputs, is in [`cnn`] ([`train_cnn`],
+//! [`FeatureCnn::features`], [`Cnn::save`]).
 //!
 //! # Should I use this crate?
 //!
@@ -59,6 +61,7 @@
 //! no GPU).
 #![deny(missing_docs)]
 
+pub mod cnn;
 mod dataset;
 mod error;
 pub mod idx;
@@ -66,6 +69,7 @@ pub mod paper;
 pub mod save;
 pub mod train;
 
+pub use cnn::{Cnn, FeatureCnn, train_cnn};
 pub use dataset::Dataset;
 pub use error::{Error, ErrorKind};
 pub use train::{DenseLayer, History, Mlp, TrainOptions, train_mlp};

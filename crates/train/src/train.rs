@@ -79,7 +79,13 @@ impl TrainOptions {
         Self { epochs, seed, ..Self::default() }
     }
 
-    fn validate(&self) -> Result<(), Error> {
+    /// The paper's settings for the frozen CNN and the MLP heads on it (Fashion-MNIST and
+    /// CIFAR-10 in the authors' scripts): batch 256, with `epochs` and `seed`.
+    pub fn paper_cnn(epochs: usize, seed: u64) -> Self {
+        Self { epochs, seed, batch_size: 256, ..Self::default() }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
         if self.epochs == 0 {
             return Err(Error::option("epochs", "must be at least 1"));
         }
@@ -146,18 +152,52 @@ pub struct Mlp {
 }
 
 /// The trainable parameters: one weight `[in, out]` and bias `[out]` per layer.
-struct Params {
-    layers: Vec<(Var, Var)>,
+pub(crate) struct Params {
+    pub(crate) layers: Vec<(Var, Var)>,
+}
+
+/// `count` draws from Keras' `glorot_uniform`: uniform on ±√(6 / (fan_in + fan_out)).
+pub(crate) fn glorot_uniform(
+    fan_in: usize,
+    fan_out: usize,
+    count: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<f32> {
+    let limit = (6.0 / (fan_in + fan_out) as f64).sqrt() as f32;
+    (0..count).map(|_| rng.random_range(-limit..limit)).collect()
+}
+
+/// A network [`fit`] can train: its trainable tensors and its forward pass.
+pub(crate) trait Model {
+    /// Samples per batch when evaluating (bounds the memory of a forward pass).
+    const EVAL_BATCH: usize;
+
+    /// The trainable tensors, in a fixed order.
+    fn vars(&self) -> Vec<&Var>;
+
+    /// The logits of a batch given as `[batch, dim]`; with `dropout = Some((rate, rng))`,
+    /// dropout is active.
+    fn logits(&self, x: &Tensor, dropout: Option<(f32, &mut ChaCha8Rng)>) -> Result<Tensor, Error>;
+}
+
+impl Model for Params {
+    const EVAL_BATCH: usize = 1024;
+
+    fn vars(&self) -> Vec<&Var> {
+        self.layers.iter().flat_map(|(w, b)| [w, b]).collect()
+    }
+
+    fn logits(&self, x: &Tensor, dropout: Option<(f32, &mut ChaCha8Rng)>) -> Result<Tensor, Error> {
+        self.forward(x, dropout)
+    }
 }
 
 impl Params {
-    fn glorot(sizes: &[usize], rng: &mut ChaCha8Rng) -> Result<Self, Error> {
+    pub(crate) fn glorot(sizes: &[usize], rng: &mut ChaCha8Rng) -> Result<Self, Error> {
         let mut layers = Vec::with_capacity(sizes.len() - 1);
         for w in sizes.windows(2) {
             let (fan_in, fan_out) = (w[0], w[1]);
-            let limit = (6.0 / (fan_in + fan_out) as f64).sqrt() as f32;
-            let values: Vec<f32> =
-                (0..fan_in * fan_out).map(|_| rng.random_range(-limit..limit)).collect();
+            let values = glorot_uniform(fan_in, fan_out, fan_in * fan_out, rng);
             let weight = Var::from_vec(values, (fan_in, fan_out), &Device::Cpu)?;
             let bias = Var::zeros(fan_out, DType::F32, &Device::Cpu)?;
             layers.push((weight, bias));
@@ -165,7 +205,7 @@ impl Params {
         Ok(Self { layers })
     }
 
-    fn from_layers(layers: &[DenseLayer]) -> Result<Self, Error> {
+    pub(crate) fn from_layers(layers: &[DenseLayer]) -> Result<Self, Error> {
         let layers = layers
             .iter()
             .map(|l| {
@@ -181,7 +221,7 @@ impl Params {
 
     /// The logits of a batch; with `dropout = Some((rate, rng))`, hidden
     /// activations are dropped and the survivors scaled by 1 / (1 − rate).
-    fn forward(
+    pub(crate) fn forward(
         &self,
         x: &Tensor,
         mut dropout: Option<(f32, &mut ChaCha8Rng)>,
@@ -207,7 +247,7 @@ impl Params {
         Ok(h)
     }
 
-    fn to_layers(&self) -> Result<Vec<DenseLayer>, Error> {
+    pub(crate) fn to_layers(&self) -> Result<Vec<DenseLayer>, Error> {
         self.layers
             .iter()
             .map(|(w, b)| {
@@ -292,6 +332,24 @@ pub fn train_mlp(hidden: &[usize], data: &Dataset, opts: &TrainOptions) -> Resul
     if hidden.contains(&0) {
         return Err(Error::option("hidden", format!("{hidden:?} has a layer of width 0")));
     }
+    split_counts(data, opts)?;
+    let mut sizes = vec![data.dim()];
+    sizes.extend_from_slice(hidden);
+    sizes.push(data.classes());
+
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let params = Params::glorot(&sizes, &mut rng)?;
+    let history = fit(&params, data, opts, &mut rng)?;
+    Ok(Mlp { layers: params.to_layers()?, history })
+}
+
+/// The samples to fit and to validate on: (fit, validation) counts, the validation samples
+/// being the last ones.
+///
+/// # Errors
+///
+/// [`ErrorKind::Dataset`] when none is left to fit.
+pub(crate) fn split_counts(data: &Dataset, opts: &TrainOptions) -> Result<(usize, usize), Error> {
     let val_count = (data.len() as f64 * opts.validation_split).floor() as usize;
     let fit_count = data.len() - val_count;
     if fit_count == 0 {
@@ -301,18 +359,30 @@ pub fn train_mlp(hidden: &[usize], data: &Dataset, opts: &TrainOptions) -> Resul
             opts.validation_split
         )));
     }
-    let mut sizes = vec![data.dim()];
-    sizes.extend_from_slice(hidden);
-    sizes.push(data.classes());
+    Ok((fit_count, val_count))
+}
 
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let params = Params::glorot(&sizes, &mut rng)?;
-    let optimisers: Vec<RmsProp> = params
-        .layers
+/// The training loop shared by the MLP and the CNN: Keras' `fit` with `validation_split`
+/// (the last samples held out), a shuffle per epoch, RMSprop in place, cross-entropy on
+/// the logits, and the validation figures after each epoch. `rng` continues the stream
+/// that initialised `model` (shuffles, then dropout masks batch by batch).
+///
+/// # Errors
+///
+/// As [`split_counts`]; [`ErrorKind::Diverged`] for a loss that is not finite;
+/// [`ErrorKind::Backend`] for tensor errors.
+pub(crate) fn fit(
+    model: &impl Model,
+    data: &Dataset,
+    opts: &TrainOptions,
+    rng: &mut ChaCha8Rng,
+) -> Result<History, Error> {
+    let (fit_count, val_count) = split_counts(data, opts)?;
+    let vars = model.vars();
+    let optimisers: Vec<RmsProp> = vars
         .iter()
-        .flat_map(|(w, b)| [w.elem_count(), b.elem_count()])
-        .map(|n| RmsProp {
-            accumulator: Mutex::new(vec![0.0; n]),
+        .map(|v| RmsProp {
+            accumulator: Mutex::new(vec![0.0; v.elem_count()]),
             learning_rate: opts.learning_rate,
             rho: opts.rho,
             epsilon: opts.epsilon,
@@ -327,7 +397,7 @@ pub fn train_mlp(hidden: &[usize], data: &Dataset, opts: &TrainOptions) -> Resul
     let mut xs = Vec::with_capacity(opts.batch_size * dim);
     let mut ys = Vec::with_capacity(opts.batch_size);
     for epoch in 0..opts.epochs {
-        shuffle(&mut order, &mut rng);
+        shuffle(&mut order, rng);
         let mut loss_sum = 0.0_f64;
         for batch in order.chunks(opts.batch_size) {
             xs.clear();
@@ -338,7 +408,7 @@ pub fn train_mlp(hidden: &[usize], data: &Dataset, opts: &TrainOptions) -> Resul
             }
             let x = Tensor::from_slice(&xs, (batch.len(), dim), &Device::Cpu)?;
             let y = Tensor::from_slice(&ys, batch.len(), &Device::Cpu)?;
-            let logits = params.forward(&x, Some((opts.dropout, &mut rng)))?;
+            let logits = model.logits(&x, Some((opts.dropout, &mut *rng)))?;
             let loss = candle_nn::loss::cross_entropy(&logits, &y)?;
             let value = f64::from(loss.to_scalar::<f32>()?);
             if !value.is_finite() {
@@ -346,8 +416,7 @@ pub fn train_mlp(hidden: &[usize], data: &Dataset, opts: &TrainOptions) -> Resul
             }
             loss_sum += value * batch.len() as f64;
             let grads = loss.backward()?;
-            let vars = params.layers.iter().flat_map(|(w, b)| [w, b]);
-            for (var, opt) in vars.zip(&optimisers) {
+            for (var, opt) in vars.iter().zip(&optimisers) {
                 // A parameter without a gradient (none here) keeps its value.
                 if let Some(g) = grads.get(var.as_tensor()) {
                     var.as_tensor().inplace_op2(&g.contiguous()?, opt)?;
@@ -356,12 +425,12 @@ pub fn train_mlp(hidden: &[usize], data: &Dataset, opts: &TrainOptions) -> Resul
         }
         history.train_loss.push(loss_sum / fit_count as f64);
         if val_count > 0 {
-            let (loss, acc) = evaluate(&params, data, fit_count..data.len())?;
+            let (loss, acc) = evaluate(model, data, fit_count..data.len())?;
             history.val_loss.push(loss);
             history.val_accuracy.push(acc);
         }
     }
-    Ok(Mlp { layers: params.to_layers()?, history })
+    Ok(history)
 }
 
 /// Fisher–Yates with the crate's ChaCha8 stream (independent of `rand`'s
@@ -373,10 +442,10 @@ fn shuffle(order: &mut [usize], rng: &mut ChaCha8Rng) {
     }
 }
 
-/// Mean loss and accuracy of `params` on the samples `range` of `data`, in
-/// batches of 1,024 without dropout.
-fn evaluate(
-    params: &Params,
+/// Mean loss and accuracy of `model` on the samples `range` of `data`, in
+/// batches of [`Model::EVAL_BATCH`] without dropout.
+pub(crate) fn evaluate<M: Model>(
+    model: &M,
     data: &Dataset,
     range: std::ops::Range<usize>,
 ) -> Result<(f64, f64), Error> {
@@ -388,7 +457,7 @@ fn evaluate(
     }
     let mut start = range.start;
     while start < range.end {
-        let end = (start + 1024).min(range.end);
+        let end = (start + M::EVAL_BATCH).min(range.end);
         let x = Tensor::from_slice(
             &data.features()[start * dim..end * dim],
             (end - start, dim),
@@ -396,7 +465,7 @@ fn evaluate(
         )?;
         let ys: Vec<u32> = data.labels()[start..end].iter().map(|&l| u32::from(l)).collect();
         let y = Tensor::from_slice(&ys, end - start, &Device::Cpu)?;
-        let logits = params.forward(&x, None)?;
+        let logits = model.logits(&x, None)?;
         let loss = candle_nn::loss::cross_entropy(&logits, &y)?.to_scalar::<f32>()?;
         loss_sum += f64::from(loss) * (end - start) as f64;
         let predicted = logits.argmax(1)?.to_vec1::<u32>()?;

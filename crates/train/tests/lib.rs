@@ -205,3 +205,236 @@ fn base_mlp_on_mnist_full_reaches_95_percent() {
         train_paper_net(&paper_networks()[2], &train, &test, &TrainOptions::paper(20, 1)).unwrap();
     assert!(out.test_accuracy >= 0.95, "MNIST base accuracy {}", out.test_accuracy);
 }
+
+mod cnn {
+    //! The frozen CNN feature extractor (`nnph_train::cnn`).
+
+    use std::collections::HashMap;
+
+    use nnph_train::cnn::{CHANNELS, ConvLayer, FEATURES, HEAD, INPUT_DIM};
+    use nnph_train::{Cnn, Dataset, DenseLayer, ErrorKind, FeatureCnn, Mlp, TrainOptions};
+
+    use super::{data_dir, synthetic};
+
+    /// A deterministic stream of values in [-1, 1) (a 64-bit LCG).
+    fn values(n: usize, seed: u64) -> Vec<f32> {
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(1);
+        (0..n)
+            .map(|_| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (state >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    /// An untrained CNN of the paper's shapes with Glorot-scaled weights and small
+    /// biases: no training needed to test shapes and files.
+    fn random_cnn(seed: u64) -> Cnn {
+        let mut input = 1;
+        let layers = CHANNELS
+            .iter()
+            .enumerate()
+            .map(|(i, &out)| {
+                let limit = (6.0 / (9 * (input + out)) as f32).sqrt();
+                let weight: Vec<f32> =
+                    values(out * input * 9, seed + i as u64).iter().map(|v| v * limit).collect();
+                let bias = values(out, seed + 100 + i as u64).iter().map(|v| 0.01 * v).collect();
+                let layer = ConvLayer { in_channels: input, out_channels: out, weight, bias };
+                input = out;
+                layer
+            })
+            .collect();
+        let sizes = [FEATURES, HEAD[0], HEAD[1], 10];
+        let head = sizes
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| DenseLayer {
+                inputs: w[0],
+                outputs: w[1],
+                weight: values(w[0] * w[1], seed + 200 + i as u64)
+                    .iter()
+                    .map(|v| v * 0.05)
+                    .collect(),
+                bias: vec![0.0; w[1]],
+            })
+            .collect();
+        Cnn {
+            extractor: FeatureCnn { layers },
+            head: Mlp { layers: head, history: Default::default() },
+        }
+    }
+
+    /// The first `n` images of the bundled MNIST sample after the experiment's shuffle.
+    fn mnist(n: usize) -> (Dataset, Dataset) {
+        let dir = data_dir();
+        let (images, labels) = nnph_train::paper::DatasetName::Mnist.files_in(&dir).unwrap();
+        nnph_train::paper::load_split(&images, &labels, Some(n), 42).unwrap()
+    }
+
+    fn bits(d: &Dataset) -> Vec<u32> {
+        d.features().iter().map(|v| v.to_bits()).collect()
+    }
+
+    /// 1,152 non-negative features per 28 × 28 image (3 · 3 · 128 after three
+    /// poolings of ReLU maps), labels kept, and an image's features do not depend on
+    /// the batch it went through (300 images: two batches of 256 and 44).
+    #[test]
+    fn features_are_1152_per_image_whatever_the_batch() {
+        let (train, _) = mnist(350);
+        let data = train.head(300);
+        let cnn = random_cnn(1);
+        let f = cnn.extractor.features(&data).unwrap();
+        assert_eq!((f.len(), f.dim(), f.classes()), (300, 1152, data.classes()));
+        assert_eq!(f.labels(), data.labels());
+        assert!(f.features().iter().all(|&v| v >= 0.0));
+        assert!(f.features().iter().filter(|&&v| v > 0.0).count() > 300 * 100, "mostly zero");
+        let tail: Vec<usize> = (260..300).collect();
+        let g = cnn.extractor.features(&data.select(&tail)).unwrap();
+        assert_eq!(bits(&g), bits(&f)[260 * 1152..]);
+        // Different images, different features.
+        assert_ne!(f.features()[..1152], f.features()[1152..2304]);
+        assert_eq!(cnn.extractor.parameter_count(), 286_432);
+    }
+
+    /// Easy synthetic images: a bright bar 6 pixels wide at the top, bottom, left or right
+    /// (4 classes) over noise in [0, 0.3).
+    fn bars(n: usize, seed: u64) -> Dataset {
+        let noise = values(n * INPUT_DIM, seed);
+        let mut x = Vec::with_capacity(n * INPUT_DIM);
+        let mut y = Vec::with_capacity(n);
+        for i in 0..n {
+            let class = (i * 7 + seed as usize) % 4;
+            for p in 0..INPUT_DIM {
+                let (row, col) = (p / 28, p % 28);
+                let on = match class {
+                    0 => (2..8).contains(&row),
+                    1 => (20..26).contains(&row),
+                    2 => (2..8).contains(&col),
+                    _ => (20..26).contains(&col),
+                };
+                let base = 0.15 + 0.15 * noise[i * INPUT_DIM + p];
+                x.push(if on { 0.7 + base } else { base });
+            }
+            y.push(class as u8);
+        }
+        Dataset::from_parts(x, y, INPUT_DIM, 4).unwrap()
+    }
+
+    /// Trained briefly (64 images: 58 to fit, 4 per batch, 1 epoch: 15 RMSprop steps) on
+    /// the easy bars, the CNN classifies new images far above chance (25%; seed 5: 100%).
+    #[test]
+    fn a_short_training_learns_easy_images() {
+        let train = bars(64, 1);
+        let test = bars(32, 2);
+        let mut opts = TrainOptions::paper_cnn(1, 5);
+        opts.batch_size = 4;
+        let cnn = nnph_train::train_cnn(&train, &opts).unwrap();
+        let h = &cnn.head.history;
+        assert_eq!((h.train_loss.len(), h.val_accuracy.len()), (1, 1));
+        let acc = cnn.accuracy(&test).unwrap();
+        assert!(acc >= 0.9, "CNN test accuracy {acc} {h:?}");
+        assert_eq!(cnn.head.sizes(), vec![1152, 128, 64, 4]);
+    }
+
+    /// The paper's CNN on 1,000 MNIST digits (771 to fit, 86 to validate, 143 to test),
+    /// 16 per batch, 3 epochs (147 RMSprop steps): well above chance (10%) on held-out
+    /// digits.
+    #[test]
+    #[ignore = "about 1 to 3 minutes in the test profile; run with --ignored"]
+    fn a_short_training_learns_digits() {
+        let (train, test) = mnist(1000);
+        let mut opts = TrainOptions::paper_cnn(3, 5);
+        opts.batch_size = 16;
+        let cnn = nnph_train::train_cnn(&train, &opts).unwrap();
+        let h = &cnn.head.history;
+        assert!(h.train_loss[2] < h.train_loss[0], "{h:?}");
+        let acc = cnn.accuracy(&test).unwrap();
+        assert!(acc >= 0.8, "CNN test accuracy {acc} {h:?}");
+    }
+
+    /// A seed gives the same CNN bit for bit, with 1 or 2 threads in the pool that
+    /// candle's convolutions use; another seed gives another.
+    #[test]
+    fn a_seed_repeats_bit_for_bit_on_1_and_2_threads() {
+        let (train, test) = mnist(30);
+        // 26 training images: 24 to fit (2 steps), 2 to validate.
+        let mut opts = TrainOptions::paper_cnn(1, 3);
+        opts.batch_size = 16;
+        let run = |threads: usize, opts: &TrainOptions| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                let cnn = nnph_train::train_cnn(&train, opts).unwrap();
+                let f = cnn.extractor.features(&test).unwrap();
+                (cnn, bits(&f))
+            })
+        };
+        let (a, fa) = run(1, &opts);
+        let (b, fb) = run(2, &opts);
+        assert_eq!(a, b);
+        assert_eq!(fa, fb);
+        opts.seed = 4;
+        let (c, fc) = run(2, &opts);
+        assert_ne!(a.extractor, c.extractor);
+        assert_ne!(fa, fc);
+    }
+
+    /// Saved and loaded: the same layers bit for bit and the metadata; damaged files are
+    /// typed errors.
+    #[test]
+    fn save_and_load_round_trip() {
+        let cnn = random_cnn(7);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cnn.safetensors");
+        let meta = HashMap::from([("nnph.note".to_owned(), "round trip".to_owned())]);
+        cnn.save(&path, &meta).unwrap();
+        let (back, read) = Cnn::load(&path).unwrap();
+        assert_eq!(back, cnn);
+        assert_eq!(read, meta);
+
+        // A CNN with a wrong layer cannot be read back as the paper's.
+        let mut wrong = cnn.clone();
+        wrong.extractor.layers[2].out_channels = 63;
+        wrong.extractor.layers[2].bias.pop();
+        wrong.extractor.layers[2].weight.truncate(63 * 32 * 9);
+        let bytes = wrong.to_safetensors(&HashMap::new()).unwrap();
+        let e = Cnn::from_safetensors(&bytes).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Safetensors { .. }), "{e}");
+        assert!(e.to_string().contains("conv2.weight"), "{e}");
+        // An MLP file is not a CNN; neither are a few bytes.
+        let mlp = cnn.head.to_safetensors(&HashMap::new()).unwrap();
+        assert!(matches!(
+            Cnn::from_safetensors(&mlp).unwrap_err().kind(),
+            ErrorKind::Safetensors { .. }
+        ));
+        let e = Cnn::load(&dir.path().join("missing.safetensors")).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Io(_)) && e.path().is_some(), "{e}");
+        assert!(Cnn::from_safetensors(b"not a file").is_err());
+    }
+
+    /// Data that are not 28 × 28 images and layers that are not the paper's are errors,
+    /// never panics.
+    #[test]
+    fn wrong_inputs_are_typed_errors() {
+        let data = synthetic(40, 1);
+        assert_ne!(data.dim(), INPUT_DIM);
+        let e = nnph_train::train_cnn(&data, &TrainOptions::paper_cnn(1, 1)).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Dataset { .. }), "{e}");
+        assert!(e.to_string().contains("28 × 28") && e.to_string().contains("100"), "{e}");
+        let cnn = random_cnn(2);
+        let e = cnn.extractor.features(&data).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Dataset { .. }), "{e}");
+        assert!(cnn.accuracy(&data).is_err());
+
+        let (train, _) = mnist(60);
+        let mut broken = cnn.extractor.clone();
+        broken.layers.pop();
+        let e = broken.features(&train).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::InvalidOption { .. }), "{e}");
+        let mut opts = TrainOptions::paper_cnn(0, 1);
+        let e = nnph_train::train_cnn(&train, &opts).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::InvalidOption { .. }), "{e}");
+        opts.epochs = 1;
+        let e = nnph_train::train_cnn(&train.head(0), &opts).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Dataset { .. }), "{e}");
+    }
+}

@@ -34,11 +34,13 @@ enum Which {
 ///   nnph experiment paper --dataset mnist --quick --out runs/mnist-quick
 ///   nnph experiment paper --dataset mnist --out runs/mnist           (5 × 19 nets, 20 epochs)
 ///   nnph experiment paper --dataset fashion-mnist --data-dir ../shared/data --out runs/fashion
+///   nnph experiment paper --dataset fashion-mnist --model cnn-mlp --out runs/fashion-cnn
 ///
 /// Outputs in DIR: nets/rep<r>/<idx>_<name>.safetensors, accuracy.csv,
 /// <metric>_distance_matrices.npy (R × 19 × 19, float64), stats.csv, <metric>.svg/.png
-/// (mean over repetitions, with group separators) and run.json. A run that stops can be
-/// resumed: networks already in DIR/nets with the same settings are reused, not retrained.
+/// (mean over repetitions, with group separators) and run.json; with --model cnn-mlp also
+/// cnn.safetensors, the frozen CNN. A run that stops can be resumed: networks already in
+/// DIR/nets (and the CNN) with the same settings are reused, not retrained.
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(super) struct PaperArgs {
@@ -54,13 +56,17 @@ pub(super) struct PaperArgs {
     /// Use only the first N samples after the seeded shuffle (default: all; --quick: 2000).
     #[arg(long, value_name = "N")]
     samples: Option<usize>,
-    /// A quick run: 2,000 samples, 2 epochs, 1 repetition (each overridable).
+    /// A quick run: 2,000 samples, 2 epochs, 1 repetition, 1 CNN epoch (each overridable).
     #[arg(long)]
     quick: bool,
-    /// The network: the plain 784-input MLP (both data sets) or the paper's Fashion-MNIST
-    /// setting, an MLP on a frozen CNN (not implemented yet).
+    /// The network: the plain 784-input MLP (both data sets), or the paper's Fashion-MNIST
+    /// setting: MLP heads (1,152 inputs, batch 256) on the features of a CNN trained once
+    /// per run on the training images and then frozen; only the heads form the graphs.
     #[arg(long, value_enum, default_value_t = ModelArg::Mlp)]
     model: ModelArg,
+    /// Training epochs of the frozen CNN of --model cnn-mlp (paper: 20; --quick: 1).
+    #[arg(long, value_name = "E")]
+    cnn_epochs: Option<usize>,
     /// Folder with the IDX files (for Fashion-MNIST the 70k file is preferred when present,
     /// e.g. in ../shared/data; the repository bundles a 10k subset).
     #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"))]
@@ -129,20 +135,44 @@ struct Settings {
     epochs: usize,
     seed: u64,
     width_divisor: usize,
+    /// The model with its settings: `mlp`, or `cnn-mlp cnn_epochs=E batch=256`.
+    model: String,
+    /// The networks' batch size (128, or 256 on the CNN's features as in the paper).
+    batch_size: usize,
+    /// The frozen CNN's epochs (--model cnn-mlp).
+    cnn_epochs: usize,
 }
 
 impl Settings {
     fn fingerprint(&self, rep: usize, net: &PaperNet) -> String {
         format!(
-            "dataset={} file={} samples={} epochs={} seed={} width_divisor={} model=mlp rep={rep} net={}",
+            "dataset={} file={} samples={} epochs={} seed={} width_divisor={} model={} rep={rep} net={}",
             self.dataset,
             self.data_file,
             self.samples.map_or_else(|| "all".to_owned(), |n| n.to_string()),
             self.epochs,
             self.seed,
             self.width_divisor,
+            self.model,
             net.file_stem()
         )
+    }
+
+    /// The frozen CNN's fingerprint: what it was trained on and how.
+    fn cnn_fingerprint(&self) -> String {
+        format!(
+            "dataset={} file={} samples={} seed={} model=cnn cnn_epochs={} batch=256",
+            self.dataset,
+            self.data_file,
+            self.samples.map_or_else(|| "all".to_owned(), |n| n.to_string()),
+            self.seed,
+            self.cnn_epochs
+        )
+    }
+
+    /// The frozen CNN's training seed: that of a 20th network of repetition 0.
+    fn cnn_seed(&self) -> u64 {
+        paper::net_seed(self.seed, 0, 19)
     }
 }
 
@@ -159,12 +189,6 @@ struct Trained {
 }
 
 fn cmd_paper(a: &PaperArgs) -> Result<()> {
-    if a.model == ModelArg::CnnMlp {
-        bail!(
-            "--model cnn-mlp (the paper's frozen-CNN head for Fashion-MNIST) is not implemented \
-             yet; use --model mlp"
-        );
-    }
     if a.width_divisor == 0 {
         bail!("--width-divisor must be at least 1");
     }
@@ -178,6 +202,13 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
     if repetitions == 0 || epochs == 0 {
         bail!("--repetitions and --epochs must be at least 1");
     }
+    let cnn_epochs = a.cnn_epochs.unwrap_or(if a.quick { 1 } else { 20 });
+    if a.model == ModelArg::Mlp && a.cnn_epochs.is_some() {
+        bail!("--cnn-epochs applies to --model cnn-mlp only");
+    }
+    if cnn_epochs == 0 {
+        bail!("--cnn-epochs must be at least 1");
+    }
     let (images, labels) = dataset.files_in(&a.data_dir)?;
     let settings = Settings {
         dataset,
@@ -186,6 +217,12 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
         epochs,
         seed: a.seed,
         width_divisor: a.width_divisor,
+        model: match a.model {
+            ModelArg::Mlp => "mlp".to_owned(),
+            ModelArg::CnnMlp => format!("cnn-mlp cnn_epochs={cnn_epochs} batch=256"),
+        },
+        batch_size: if a.model == ModelArg::CnnMlp { 256 } else { 128 },
+        cnn_epochs,
     };
     let (train, test) = paper::load_split(&images, &labels, samples, a.seed)?;
     println!(
@@ -219,14 +256,26 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
     // SAFETY: no other thread reads or writes the environment now: the global pool's workers
     // are idle (nothing was submitted to them yet) and no training thread has started.
     unsafe { std::env::set_var("RAYON_NUM_THREADS", "1") };
-    let trained = train_all(a, &settings, jobs, &train, &test, workers);
-    // SAFETY: the training threads have been joined; the pool's workers are still idle.
+    // --model cnn-mlp: the CNN trains (or is reused) first, its convolutions on the global
+    // pool's threads; the heads then train on its features.
+    let cnn = match a.model {
+        ModelArg::CnnMlp => frozen_cnn(a, &settings, &train, &test).map(Some),
+        ModelArg::Mlp => Ok(None),
+    };
+    let trained = match &cnn {
+        Ok(Some(c)) => train_all(a, &settings, jobs, &c.train, &c.test, workers),
+        Ok(None) => train_all(a, &settings, jobs, &train, &test, workers),
+        Err(_) => Ok(Vec::new()),
+    };
+    // SAFETY: the training threads have been joined; the pool's workers are idle again (they
+    // ran only the CNN's convolutions, which have returned).
     unsafe {
         match previous {
             Some(v) => std::env::set_var("RAYON_NUM_THREADS", v),
             None => std::env::remove_var("RAYON_NUM_THREADS"),
         }
     }
+    let cnn = cnn?;
     let trained = trained?;
     let train_secs = t_train.elapsed().as_secs_f64();
     write_accuracy(&a.out.join("accuracy.csv"), &trained, &train, &test)?;
@@ -305,7 +354,20 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
         "epochs": epochs,
         "repetitions": repetitions,
         "seed": a.seed,
-        "model": "mlp",
+        "model": a.model.to_possible_value().map(|v| v.get_name().to_owned()),
+        "batch_size": settings.batch_size,
+        "cnn": cnn.as_ref().map(|c| serde_json::json!({
+            "epochs": cnn_epochs,
+            "batch_size": 256,
+            "seed": settings.cnn_seed(),
+            "features": nnph_train::cnn::FEATURES,
+            "parameters": c.parameters,
+            "reused": c.reused,
+            "training_seconds": c.seconds,
+            "features_seconds": c.feature_seconds,
+            "val_accuracy": c.val_accuracy,
+            "test_accuracy": c.test_accuracy,
+        })),
         "width_divisor": a.width_divisor,
         "networks_trained": retrained,
         "networks_reused": trained.len() - retrained,
@@ -324,6 +386,9 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
     })?;
 
     // Summary.
+    if let Some(c) = &cnn {
+        print_cnn(c);
+    }
     println!(
         "  training: {train_secs:.1} s ({retrained} trained, {} reused)",
         trained.len() - retrained
@@ -351,6 +416,106 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
     }
     println!("  outputs in {}", a.out.display());
     Ok(())
+}
+
+/// The frozen CNN of --model cnn-mlp and the features of the training and test images.
+struct FrozenCnn {
+    train: Dataset,
+    test: Dataset,
+    parameters: usize,
+    /// Seconds the CNN's training took (in the run that trained it).
+    seconds: f64,
+    feature_seconds: f64,
+    val_accuracy: f64,
+    /// Accuracy of the CNN's own head on the test images.
+    test_accuracy: f64,
+    reused: bool,
+}
+
+/// Trains the CNN on the training images (the last 10% validating), or reuses DIR/cnn.safetensors
+/// from a run with the same settings, and computes the features the heads train on.
+fn frozen_cnn(
+    a: &PaperArgs,
+    settings: &Settings,
+    train: &Dataset,
+    test: &Dataset,
+) -> Result<FrozenCnn> {
+    use nnph_train::Cnn;
+    let path = a.out.join("cnn.safetensors");
+    let fingerprint = settings.cnn_fingerprint();
+    let (cnn, seconds, val_accuracy, reused) = if path.exists() {
+        let (cnn, meta) = Cnn::load(&path)?;
+        if meta.get("nnph.run").map(String::as_str) != Some(fingerprint.as_str()) {
+            bail!(
+                "{}: holds a CNN trained with other settings ({}); choose another --out",
+                path.display(),
+                meta.get("nnph.run").map_or("no nnph metadata", String::as_str)
+            );
+        }
+        let number = |key: &str| -> Result<f64> {
+            meta.get(key)
+                .and_then(|v| v.parse().ok())
+                .with_context(|| format!("{}: metadata {key} missing", path.display()))
+        };
+        (cnn, number("nnph.train_seconds")?, number("nnph.val_accuracy")?, true)
+    } else {
+        println!(
+            "  training the CNN: {} epochs on {} images (batch 256, the last 10% validating)",
+            settings.cnn_epochs,
+            train.len()
+        );
+        let opts = nnph_train::TrainOptions::paper_cnn(settings.cnn_epochs, settings.cnn_seed());
+        let t0 = Instant::now();
+        let cnn = nnph_train::train_cnn(train, &opts).context("training the CNN")?;
+        let seconds = t0.elapsed().as_secs_f64();
+        let val_accuracy = cnn.head.history.val_accuracy.last().copied().unwrap_or(f64::NAN);
+        (cnn, seconds, val_accuracy, false)
+    };
+    let t0 = Instant::now();
+    let train_features = cnn.extractor.features(train)?;
+    let test_features = cnn.extractor.features(test)?;
+    let feature_seconds = t0.elapsed().as_secs_f64();
+    let test_accuracy = cnn.head.accuracy(&test_features)?;
+    if !reused {
+        std::fs::create_dir_all(&a.out).with_context(|| format!("{}", a.out.display()))?;
+        let meta = HashMap::from([
+            ("nnph.run".to_owned(), fingerprint),
+            ("nnph.cnn_epochs".to_owned(), settings.cnn_epochs.to_string()),
+            ("nnph.val_accuracy".to_owned(), val_accuracy.to_string()),
+            ("nnph.test_accuracy".to_owned(), test_accuracy.to_string()),
+            ("nnph.train_seconds".to_owned(), seconds.to_string()),
+            ("nnph.train_seed".to_owned(), settings.cnn_seed().to_string()),
+        ]);
+        cnn.save(&path, &meta)?;
+    }
+    let c = FrozenCnn {
+        train: train_features,
+        test: test_features,
+        parameters: cnn.extractor.parameter_count(),
+        seconds,
+        feature_seconds,
+        val_accuracy,
+        test_accuracy,
+        reused,
+    };
+    print_cnn(&c);
+    Ok(c)
+}
+
+fn print_cnn(c: &FrozenCnn) {
+    println!(
+        "  CNN: {} parameters, {:.1} s to train{}, validation accuracy {:.4}, test accuracy \
+         {:.4}; {} features of {} + {} images in {:.1} s",
+        c.parameters,
+        c.seconds,
+        if c.reused { " (reused)" } else { "" },
+        c.val_accuracy,
+        c.test_accuracy,
+        c.train.dim(),
+        c.train.len(),
+        c.test.len(),
+        c.feature_seconds
+    );
 }
 
 /// Trains `jobs` on `workers` threads, each running candle inside its own one-thread rayon
@@ -444,7 +609,9 @@ fn train_one(
         return Ok(t);
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("{}", dir.display()))?;
-    let opts = TrainOptions::paper(settings.epochs, paper::net_seed(settings.seed, rep, net.index));
+    let mut opts =
+        TrainOptions::paper(settings.epochs, paper::net_seed(settings.seed, rep, net.index));
+    opts.batch_size = settings.batch_size;
     let t0 = Instant::now();
     let outcome = paper::train_paper_net(&net, train, test, &opts)
         .with_context(|| format!("training {} (repetition {rep})", net.file_stem()))?;
