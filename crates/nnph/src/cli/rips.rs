@@ -100,8 +100,10 @@ pub(super) fn cmd_rips(a: &RipsArgs) -> Result<()> {
     };
     drop(bytes);
     let options = RipsOptions::new(a.max_dim, a.threshold).with_memory_budget(budget);
+    let t = std::time::Instant::now();
     let rips =
         RipsComplex::from_input(input, &options).with_context(|| format!("{}", path.display()))?;
+    super::ui::timing("complex", t.elapsed().as_secs_f64());
     let options = RipsPersistenceOptions::new(a.modulus);
     let spinner = super::ui::spinner(&format!("persistence of {} points", rips.num_points()));
     let t = std::time::Instant::now();

@@ -62,6 +62,6 @@ pub(super) fn spinner(what: &str) -> ProgressBar {
 /// Prints `stage: seconds` on stderr with `--verbose`.
 pub(super) fn timing(stage: &str, seconds: f64) {
     if ui().verbose {
-        eprintln!("nnph: {stage}: {seconds:.3} s");
+        eprintln!("nnph: {stage}: {seconds:.6} s");
     }
 }
