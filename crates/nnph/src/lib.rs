@@ -48,7 +48,8 @@
 //! * [`pipeline`]: network → diagram → batch → matrix, with the paper's defaults.
 //! * [`io`]: nnph-diagram/1 JSON, `.npy` and `.csv`, written atomically.
 //! * [`plot`]: SVG heatmaps of distance matrices.
-//! * [`stats`]: the paper's per-group summary statistics.
+//! * [`stats`]: the paper's per-group summary statistics, permutation tests, rank
+//!   correlation and nearest-neighbour accuracy on distance matrices.
 //!
 //! # Crate features
 //!
