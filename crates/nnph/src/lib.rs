@@ -46,6 +46,8 @@
 //! # Modules
 //!
 //! * [`pipeline`]: network → diagram → batch → matrix, with the paper's defaults.
+//! * [`baseline`]: the paper's norm baselines (Frobenius and induced 1-norm of adjacency
+//!   matrix differences), computed sparsely.
 //! * [`io`]: nnph-diagram/1 JSON, `.npy` and `.csv`, written atomically.
 //! * [`plot`]: SVG heatmaps of distance matrices.
 //! * [`stats`]: the paper's per-group summary statistics, permutation tests, rank
@@ -62,6 +64,7 @@ pub use nnph_distance as distance;
 pub use nnph_homology as homology;
 pub use nnph_network as network;
 
+pub mod baseline;
 pub mod io;
 pub mod pipeline;
 pub mod plot;
