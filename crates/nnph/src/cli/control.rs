@@ -27,6 +27,9 @@ const INPUT_ORDER: std::ops::RangeInclusive<usize> = 9..=13;
 /// Networks per block.
 const BLOCK: usize = 5;
 
+/// The paper's control experiment on finished runs: the input-order networks of each run
+/// (one block per data set) compared with the PH metrics and the norm baselines
+///
 /// Examples:
 ///   nnph experiment control --from runs/mnist --from runs/fashion --out runs/control
 ///   nnph experiment control --from runs/mnist --from runs/fashion \

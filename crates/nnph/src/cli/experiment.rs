@@ -30,8 +30,6 @@ enum Which {
     /// The paper's main study: 19 MLPs in four groups (layer size, number of layers, input
     /// order, number of labels), trained R times, compared with heat, silhouette and landscape.
     Paper(PaperArgs),
-    /// The paper's control experiment on finished runs: the input-order networks of each
-    /// run (one block per data set) compared with the PH metrics and the norm baselines.
     Control(super::control::ControlArgs),
 }
 
