@@ -46,9 +46,14 @@
 //! # Modules
 //!
 //! * [`pipeline`]: network → diagram → batch → matrix, with the paper's defaults.
+//! * [`baseline`]: the paper's norm baselines (Frobenius and induced 1-norm of adjacency
+//!   matrix differences), computed sparsely.
+//! * [`claims`]: the paper's claims as tests on its study's matrices, and the statistics of
+//!   its control experiment (Table 2 as published and corrected).
 //! * [`io`]: nnph-diagram/1 JSON, `.npy` and `.csv`, written atomically.
 //! * [`plot`]: SVG heatmaps of distance matrices.
-//! * [`stats`]: the paper's per-group summary statistics.
+//! * [`stats`]: the paper's per-group summary statistics, permutation tests, rank
+//!   correlation and nearest-neighbour accuracy on distance matrices.
 //!
 //! # Crate features
 //!
@@ -61,6 +66,8 @@ pub use nnph_distance as distance;
 pub use nnph_homology as homology;
 pub use nnph_network as network;
 
+pub mod baseline;
+pub mod claims;
 pub mod io;
 pub mod pipeline;
 pub mod plot;

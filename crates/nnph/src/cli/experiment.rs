@@ -17,6 +17,8 @@ use nnph::stats::{PAPER_GROUP_NAMES, PAPER_GROUPS, group_statistics};
 use nnph_train::paper::{self, DatasetName, GROUP_SIZES, PaperNet};
 use nnph_train::{Dataset, TrainOptions};
 
+use super::study;
+
 #[derive(Debug, Args)]
 pub(super) struct ExperimentArgs {
     #[command(subcommand)]
@@ -28,6 +30,7 @@ enum Which {
     /// The paper's main study: 19 MLPs in four groups (layer size, number of layers, input
     /// order, number of labels), trained R times, compared with heat, silhouette and landscape.
     Paper(PaperArgs),
+    Control(super::control::ControlArgs),
 }
 
 /// Examples:
@@ -38,9 +41,11 @@ enum Which {
 ///
 /// Outputs in DIR: nets/rep<r>/<idx>_<name>.safetensors, accuracy.csv,
 /// <metric>_distance_matrices.npy (R × 19 × 19, float64), stats.csv, <metric>.svg/.png
-/// (mean over repetitions, with group separators) and run.json; with --model cnn-mlp also
-/// cnn.safetensors, the frozen CNN. A run that stops can be resumed: networks already in
-/// DIR/nets (and the CNN) with the same settings are reused, not retrained.
+/// (mean over repetitions, with group separators), the same for the principled modes in
+/// principled/, claims.csv (permutation tests of the paper's claims, nearest-neighbour
+/// accuracies) and run.json; with --model cnn-mlp also cnn.safetensors, the frozen CNN. A run
+/// that stops can be resumed: networks already in DIR/nets (and the CNN) with the same
+/// settings are reused, not retrained.
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(super) struct PaperArgs {
@@ -81,6 +86,11 @@ pub(super) struct PaperArgs {
     /// Divide every hidden width by this (tests only: a tiny version of the study).
     #[arg(long, default_value_t = 1, hide = true)]
     width_divisor: usize,
+    /// Skip the principled distance modes (heat density, silhouette and landscape on the
+    /// fixed grid [0, 1], exact bottleneck). The exact bottleneck distance costs about 35 s
+    /// per repetition of full-width networks on 2 cores; the other modes about 1 s.
+    #[arg(long)]
+    no_principled: bool,
     /// Output folder.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -123,6 +133,7 @@ fn published(dataset: DatasetName) -> [[(f64, f64); 3]; 4] {
 pub(super) fn cmd_experiment(a: &ExperimentArgs) -> Result<()> {
     match &a.which {
         Which::Paper(p) => cmd_paper(p),
+        Which::Control(c) => super::control::cmd_control(c),
     }
 }
 
@@ -285,12 +296,21 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
     let mut matrices: Vec<Vec<f64>> = vec![Vec::with_capacity(repetitions * 361); METRICS.len()];
     let (mut diagram_secs, mut distance_secs, mut points) = (0.0, 0.0, 0usize);
     let labels: Vec<String> = trained[..19].iter().map(|t| t.net.file_stem()).collect();
+    let principled = if a.no_principled { Vec::new() } else { study::principled_metrics() };
+    let mut principled_matrices: Vec<Vec<f64>> =
+        vec![Vec::with_capacity(repetitions * 361); principled.len()];
+    let mut principled_secs = 0.0;
+    // The number of H1 points of each network (|E| − |V| + 1: the same in every repetition).
+    let mut h1_points = vec![0.0; 19];
     for rep in 0..repetitions {
         let inputs: Vec<Input> =
             trained[rep * 19..(rep + 1) * 19].iter().map(|t| Input::new(&t.path)).collect();
         let t = Instant::now();
         let diagrams = pipeline::input_diagrams(&inputs, &DiagramOptions::default())?;
         points += diagrams.iter().map(nnph::homology::Diagram::len).sum::<usize>();
+        if rep == 0 {
+            h1_points = diagrams.iter().map(|d| d.dim(1).len() as f64).collect();
+        }
         // Filtering, padding and capping do not depend on the metric: do them once.
         let batch = pipeline::prepare_batch(&diagrams, &CompareOptions::paper(Metric::HEAT))?;
         drop(diagrams);
@@ -305,11 +325,16 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
             matrices[k].extend_from_slice(&m.values);
         }
         distance_secs += t.elapsed().as_secs_f64();
+        // The principled modes on the same batch: the fixed grid and the matching distance
+        // ignore giotto's padding, and the filtering and capping do not depend on the batch.
+        let t = Instant::now();
+        study::append_matrices(&batch, &principled, &mut principled_matrices)?;
+        principled_secs += t.elapsed().as_secs_f64();
     }
     let pipe_secs = t_pipe.elapsed().as_secs_f64();
 
     // Outputs.
-    let mut stats = String::from("dataset,experiment,metric,mean,std,paper_mean,paper_std\n");
+    let mut stats = String::from("dataset,experiment,metric,mean,std,paper_mean,paper_std,mode\n");
     let paper_stats = published(dataset);
     let mut group_table: Vec<[(f64, f64); 3]> = vec![[(0.0, 0.0); 3]; 4];
     for (k, metric) in METRICS.iter().enumerate() {
@@ -326,7 +351,7 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
             let (pm, ps) = paper_stats[g][k];
             writeln!(
                 stats,
-                "{},{},{name},{m:.4},{s:.4},{pm:.4},{ps:.4}",
+                "{},{},{name},{m:.4},{s:.4},{pm:.4},{ps:.4},paper",
                 dataset.paper_name(),
                 PAPER_GROUP_NAMES[g]
             )?;
@@ -342,7 +367,45 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
             )?;
         }
     }
+    let t_stats = Instant::now();
+    let principled_dir = a.out.join("principled");
+    for (opts, values) in principled.iter().zip(&principled_matrices) {
+        let name = opts.metric.name();
+        let mean = mean_over_reps(values, repetitions);
+        for (g, &(m, s)) in group_statistics(&mean, 19, &PAPER_GROUPS).iter().enumerate() {
+            writeln!(
+                stats,
+                "{},{},{name},{m:.4},{s:.4},,,principled",
+                dataset.paper_name(),
+                PAPER_GROUP_NAMES[g]
+            )?;
+        }
+        study::write_matrices(
+            &principled_dir,
+            name,
+            repetitions,
+            19,
+            values,
+            &labels,
+            &GROUP_SIZES,
+            &format!("{dataset} {name} distance (principled), mean of {repetitions} repetition(s)"),
+        )?;
+    }
     nnph::io::write_atomic(&a.out.join("stats.csv"), |w| Ok(w.write_all(stats.as_bytes())?))?;
+    let mut tested: Vec<study::Tested<'_>> = METRICS
+        .iter()
+        .zip(&matrices)
+        .map(|(m, v)| study::Tested { mode: "paper", metric: m.name(), values: v })
+        .collect();
+    tested.extend(principled.iter().zip(&principled_matrices).map(|(o, v)| study::Tested {
+        mode: "principled",
+        metric: o.metric.name(),
+        values: v,
+    }));
+    let parameters: Vec<f64> = trained[..19].iter().map(|t| t.parameters as f64).collect();
+    let claims_table =
+        study::write_claims(&a.out, &tested, repetitions, &h1_points, &parameters, &labels)?;
+    let stats_secs = t_stats.elapsed().as_secs_f64();
     let retrained = trained.iter().filter(|t| !t.reused).count();
     let run = serde_json::json!({
         "format": "nnph-experiment-paper/1",
@@ -369,6 +432,7 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
             "test_accuracy": c.test_accuracy,
         })),
         "width_divisor": a.width_divisor,
+        "principled_metrics": principled.iter().map(|o| o.metric.name()).collect::<Vec<_>>(),
         "networks_trained": retrained,
         "networks_reused": trained.len() - retrained,
         "seconds": {
@@ -376,7 +440,9 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
             "training_per_network": trained.iter().map(|t| t.seconds).collect::<Vec<_>>(),
             "diagrams_and_batch": diagram_secs,
             "distances": distance_secs,
+            "principled_distances": principled_secs,
             "pipeline": pipe_secs,
+            "statistics_and_outputs": stats_secs,
         },
         "diagram_points": points,
         "threads": rayon::current_num_threads(),
@@ -395,7 +461,8 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
     );
     println!(
         "  pipeline: {pipe_secs:.1} s (diagrams + batch {diagram_secs:.1} s for {points} points, \
-         distances {distance_secs:.1} s)"
+         distances {distance_secs:.1} s, principled distances {principled_secs:.1} s); \
+         statistics and principled outputs {stats_secs:.1} s"
     );
     print_accuracy_summary(&trained);
     println!("  group statistics (normalised mean ± std; paper in brackets):");
@@ -414,6 +481,7 @@ fn cmd_paper(a: &PaperArgs) -> Result<()> {
             PAPER_GROUP_NAMES[g], cells[0], cells[1], cells[2]
         );
     }
+    println!("{claims_table}");
     println!("  outputs in {}", a.out.display());
     Ok(())
 }

@@ -16,10 +16,14 @@ use plot::PlotArgs;
 use rips::RipsArgs;
 
 #[cfg(feature = "train")]
+mod control;
+#[cfg(feature = "train")]
 mod experiment;
 mod graph;
 mod plot;
 mod rips;
+#[cfg(feature = "train")]
+mod study;
 mod ui;
 
 /// Persistent homology of neural networks: diagrams and distances, as in
