@@ -217,7 +217,7 @@ fn cnn_mlp_tiny_study() {
         stdout.contains("CNN: 286432 parameters") && stdout.contains("1152 features"),
         "{stdout}"
     );
-    check_outputs(&out, 1);
+    check_outputs(&out, 1, true);
     // The heads: 1,152 inputs (the Flatten outputs), 1/16 widths, no convolution in the graph.
     let net = nnph::network::Network::from_path(&out.join("nets/rep0/00_ls128.safetensors"));
     assert_eq!(net.unwrap().layer_sizes(), vec![1152, 8, 8, 10]);
