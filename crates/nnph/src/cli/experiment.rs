@@ -513,18 +513,7 @@ fn frozen_cnn(
     let fingerprint = settings.cnn_fingerprint();
     let (cnn, seconds, val_accuracy, reused) = if path.exists() {
         let (cnn, meta) = Cnn::load(&path)?;
-        if meta.get("nnph.run").map(String::as_str) != Some(fingerprint.as_str()) {
-            bail!(
-                "{}: holds a CNN trained with other settings ({}); choose another --out",
-                path.display(),
-                meta.get("nnph.run").map_or("no nnph metadata", String::as_str)
-            );
-        }
-        let number = |key: &str| -> Result<f64> {
-            meta.get(key)
-                .and_then(|v| v.parse().ok())
-                .with_context(|| format!("{}: metadata {key} missing", path.display()))
-        };
+        let number = reusable(&path, &meta, &fingerprint, "a CNN")?;
         (cnn, number("nnph.train_seconds")?, number("nnph.val_accuracy")?, true)
     } else {
         println!(
@@ -651,24 +640,20 @@ fn train_one(
     if let Ok(bytes) = std::fs::read(&path) {
         let meta = nnph_train::save::read_metadata(&bytes)
             .with_context(|| format!("{}", path.display()))?;
-        if meta.get("nnph.run").map(String::as_str) != Some(fingerprint.as_str()) {
-            bail!(
-                "{}: holds a network trained with other settings ({}); choose another --out",
-                path.display(),
-                meta.get("nnph.run").map_or("no nnph metadata", String::as_str)
-            );
-        }
-        let number = |key: &str| -> Result<f64> {
-            meta.get(key)
-                .and_then(|v| v.parse().ok())
-                .with_context(|| format!("{}: metadata {key} missing", path.display()))
-        };
+        let number = reusable(&path, &meta, &fingerprint, "a network")?;
+        let (parameters, val_accuracy, test_accuracy, seconds) = (
+            number("nnph.parameters")? as usize,
+            number("nnph.val_accuracy")?,
+            number("nnph.test_accuracy")?,
+            number("nnph.train_seconds")?,
+        );
+        drop(number);
         let t = Trained {
             rep,
-            parameters: number("nnph.parameters")? as usize,
-            val_accuracy: number("nnph.val_accuracy")?,
-            test_accuracy: number("nnph.test_accuracy")?,
-            seconds: number("nnph.train_seconds")?,
+            parameters,
+            val_accuracy,
+            test_accuracy,
+            seconds,
             net,
             path,
             reused: true,
@@ -708,6 +693,28 @@ fn train_one(
     };
     print_net(&t);
     Ok(t)
+}
+
+/// Checks that the saved model at `path` (its safetensors metadata `meta`) was trained with the
+/// settings `fingerprint`, and returns a reader of its numeric metadata.
+fn reusable<'a>(
+    path: &'a Path,
+    meta: &'a HashMap<String, String>,
+    fingerprint: &str,
+    what: &str,
+) -> Result<impl Fn(&str) -> Result<f64> + 'a> {
+    if meta.get("nnph.run").map(String::as_str) != Some(fingerprint) {
+        bail!(
+            "{}: holds {what} trained with other settings ({}); choose another --out",
+            path.display(),
+            meta.get("nnph.run").map_or("no nnph metadata", String::as_str)
+        );
+    }
+    Ok(move |key: &str| -> Result<f64> {
+        meta.get(key)
+            .and_then(|v| v.parse().ok())
+            .with_context(|| format!("{}: metadata {key} missing", path.display()))
+    })
 }
 
 fn print_net(t: &Trained) {
