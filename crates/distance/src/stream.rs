@@ -34,7 +34,7 @@ use crate::grid::{Grid, ImageGrid};
 use crate::metric::{GridMode, Metric, MetricOptions, Par};
 use crate::pairwise::{
     DistanceMatrix, Extent, PairGrid, Vector, all_pairs, assemble, dense_factor, dense_images,
-    densify, dim_distance, grids_from_extents, pair_norms_blocked, par_map, vectorise,
+    dim_distance, grids_from_extents, pair_norms_blocked, par_map, vectorise_key,
 };
 
 /// The most homology dimensions a streamed batch may have when
@@ -566,8 +566,7 @@ impl SharedGridPlan {
             let v = (0..self.dim_count)
                 .map(|q| {
                     let points = kept.get(q).map_or(&[][..], Vec::as_slice);
-                    let v = vectorise(&self.opts.metric, points, &self.grids[q]);
-                    if self.dense { densify(&self.opts.metric, &self.grids[q], v) } else { v }
+                    vectorise_key(&self.opts.metric, points, &self.grids[q], self.dense)
                 })
                 .collect();
             tick();
