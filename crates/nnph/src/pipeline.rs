@@ -444,7 +444,11 @@ pub fn plan_streamed<S: DiagramSource<Error = anyhow::Error> + ?Sized>(
     budget: &MemoryBudget,
 ) -> Result<SharedGridPlan> {
     check_compare_budget(source.len(), 1, budget)?;
-    let prep = StreamOptions::giotto(opts.epsilon, opts.infinity);
+    let mut prep = StreamOptions::giotto(opts.epsilon, opts.infinity);
+    // Points kept between the passes take at most a quarter of the budget.
+    if let Some(limit) = budget.limit() {
+        prep.retain_bytes = prep.retain_bytes.min(usize::try_from(limit / 4).unwrap_or(usize::MAX));
+    }
     let plan = SharedGridPlan::scan(source, prep, &opts.metric, Par::Rayon)?;
     let estimate = Estimate::new(
         format!(
