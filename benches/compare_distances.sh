@@ -6,17 +6,29 @@
 # prints time ratios and peak memory (GNU time, one process per measurement), and writes
 # the table and raw numbers to benches/runs/<date>-<host>/distances/.
 #
-#   benches/compare_distances.sh [--venv DIR] [--timeout SECONDS]
+#   benches/compare_distances.sh [--venv DIR] [--timeout SECONDS] [--only CASES] [--baseline NNPH]
+#                                [--out DIR]
 #
+# --only general,paper,digits19 runs only those groups of rows (default: all). On digits19,
+# nnph is timed twice: the whole `nnph compare` process (file reading included) and
+# `distbench batch` (the batch already in memory, as giotto's timed region: Filtering,
+# inf -> 1, PairwiseDistance); --baseline also times another nnph binary (an older build).
+# --out is the run folder (default benches/runs/<date>-<host>/distances).
 # The venv needs gudhi, giotto-tda, persim (and pot, installed here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 LIMIT=600
+ONLY=general,paper,digits19
+BASELINE=
+OUT=
 while [ $# -gt 0 ]; do
   case "$1" in
     --venv) VENV=$2; shift 2 ;;
     --timeout) LIMIT=$2; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
+    --baseline) BASELINE=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -24,7 +36,7 @@ PY="$VENV/bin/python"
 "$PY" -c "import ot" 2>/dev/null || "$VENV/bin/pip" install --quiet pot
 cargo build --release -p nnph -p nnph-benches --bin nnph --bin distbench
 BIN="${CARGO_TARGET_DIR:-target}/release"
-OUT="benches/runs/$(date +%Y-%m-%d)-$(hostname)/distances"
+OUT=${OUT:-"benches/runs/$(date +%Y-%m-%d)-$(hostname)/distances"}
 DATA="$OUT/data"
 mkdir -p "$DATA" "$OUT/tmp"
 "$PY" benches/peer/distance_peers.py gen "$DATA" testdata/golden/digits19/golden/diagrams
@@ -47,7 +59,9 @@ measure() {
 peer() { measure "$1" "$2" "$PY" benches/peer/distance_peers.py run "$2" "$3" "$4"; }
 ours() { local case=$1 tool=$2; shift 2; measure "$case" "$tool" "$BIN/distbench" "$@"; }
 
-for n in 1000 2000 5000 10000; do
+runs() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+runs general && for n in 1000 2000 5000 10000; do
   c="general_$n"; A="$DATA/${c}_a.npy"; B="$DATA/${c}_b.npy"
   ours "$c" ours_bottleneck_exact bottleneck "$A" "$B" 2 0 3
   ours "$c" ours_bottleneck_0.01 bottleneck "$A" "$B" 2 0.01 3
@@ -66,7 +80,7 @@ for n in 1000 2000 5000 10000; do
     peer "$c" persim_w1_l2 "$A" "$B"
   fi
 done
-for h in h0 h1; do
+runs paper && for h in h0 h1; do
   c="paper_${h}_2000"; A="$DATA/${c}_a.npy"; B="$DATA/${c}_b.npy"
   ours "$c" ours_bottleneck_exact bottleneck "$A" "$B" 2 0 3
   ours "$c" ours_w2_exact wasserstein "$A" "$B" 2 0 3
@@ -79,10 +93,15 @@ for h in h0 h1; do
   ours "$c" ours_bottleneck_exact bottleneck "$A" "$B" 2 0 3
   ours "$c" ours_w2_exact wasserstein "$A" "$B" 2 0 3
 done
-for m in heat silhouette landscape; do
+runs digits19 && for m in heat silhouette landscape; do
   measure digits19 "giotto_$m" "$PY" benches/peer/distance_peers.py giotto "$m" "$DATA/digits19_post.npy" "$OUT/tmp/giotto_$m.npy"
   # nnph compare prints the matrix; the checksum line comes from the helper below.
   measure digits19 "nnph_$m" bash -c "s=\$(date +%s.%N); \"$BIN/nnph\" compare \"$DATA/digits19_post.npy\" --metric $m --grid giotto-joint --out \"$OUT/tmp/nnph_$m.npy\" && e=\$(date +%s.%N) && awk -v s=\$s -v e=\$e 'BEGIN { printf \"0 %.6f\\n\", e - s }'"
+  # The same matrix with the batch already in memory (best of 5): giotto's timed region.
+  measure digits19 "nnphmem_$m" "$BIN/distbench" batch "$m" "$DATA/digits19_post.npy" 5
+  if [ -n "$BASELINE" ]; then
+    measure digits19 "nnphold_$m" bash -c "s=\$(date +%s.%N); \"$BASELINE\" compare \"$DATA/digits19_post.npy\" --metric $m --grid giotto-joint --out \"$OUT/tmp/nnphold_$m.npy\" && e=\$(date +%s.%N) && awk -v s=\$s -v e=\$e 'BEGIN { printf \"0 %.6f\\n\", e - s }'"
+  fi
   echo "digits19 check_$m $("$PY" benches/peer/distance_peers.py check "$OUT/tmp/nnph_$m.npy" "$OUT/tmp/giotto_$m.npy") 0 0" | tee -a "$RAW"
 done
 
@@ -102,6 +121,9 @@ def num(x):
     try: return float(x)
     except ValueError: return None
 lines = [f"# Diagram distances: nnph vs peers ({datetime.datetime.utcnow():%Y-%m-%dT%H:%MZ}, {os.cpu_count()} cores)", "",
+         "nnph_* rows: the whole `nnph compare` process (file reading included); nnphmem_* rows:",
+         "`distbench batch`, the batch already in memory (giotto's timed region); nnphold_*: --baseline.",
+         "For giotto rows the ratio is giotto's time over nnph_* (and over nnphmem_*).", "",
          "| case | tool | value | seconds | peak RSS MB | peer time / ours | check |", "|---|---|---|---|---|---|---|"]
 for case, tool, value, secs, mb in rows:
     if tool.startswith("check_"):
@@ -114,6 +136,9 @@ for case, tool, value, secs, mb in rows:
         ratio = f"{num(secs) / num(res[(case, mine)][3]):.1f}x"
         if num(value) is None:
             ratio = ">" + ratio
+        mem = "nnphmem_" + tool[7:] if tool.startswith("giotto_") else None
+        if mem and (case, mem) in res and num(res[(case, mem)][3]):
+            ratio += f" ({num(secs) / num(res[(case, mem)][3]):.1f}x in memory)"
     v = num(value)
     if v is not None:
         if tool in exact_for and (case, exact_for[tool]) in res and num(res[(case, exact_for[tool])][2]):

@@ -196,6 +196,43 @@ row("asymmetric.distance_matrix", "rips --format distance", "symmetric", "d(0,2)
 open("random.point_cloud", "wb").write(bytes(rng.randrange(256) for _ in range(2048)))
 row("random.point_cloud", "rips --format point-cloud", "UTF-8", "2 KiB of random bytes")
 
+# --- giotto-style diagram .npy files, (n, 3) / (N, n, 3) rows (birth, death, dim): nnph compare.
+# Each is read twice: with a network, in memory ("compare": giotto per-pair grids), and alone,
+# streamed diagram by diagram ("compare-batch ... --grid giotto-joint"); the messages agree.
+def f64s(values):
+    return struct.pack("<%dd" % len(values), *values)
+
+
+def diagram_npy(name, data, expect, why):
+    open(name, "wb").write(data)
+    row(name, "compare", expect, why + " (read in memory)")
+    row(name, "compare-batch --metric heat --grid giotto-joint", expect, why + " (streamed)")
+
+
+GOOD_ROWS = [0.0, 0.5, 0.0, 0.1, 0.9, 0.0, 0.2, 2.0, 1.0, 0.3, 0.3, 1.0]
+diagram_npy("diagrams_huge_shape.npy", npy("<f8", "(1099511627776, 1099511627776, 3)"), "overflows",
+            "an (N, n, 3) header claiming 2^40 x 2^40 rows with no data")
+diagram_npy("diagrams_many_empty.npy", npy("<f8", "(1099511627776, 0, 3)"), "at most",
+            "2^40 empty diagrams in 128 bytes (must not allocate 2^40 diagrams)")
+diagram_npy("diagrams_100k_empty.npy", npy("<f8", "(100000, 0, 3)"), "memory budget",
+            "100,000 empty diagrams: a 10^10-entry distance matrix in 128 bytes")
+diagram_npy("diagrams_truncated.npy", npy("<f8", "(2, 4, 3)", f64s(GOOD_ROWS[:6])), "needs 192 data bytes",
+            "a batch whose data stops after two rows")
+diagram_npy("diagrams_header_len.npy", npy("<f8", "(2, 4, 3)")[:8] + struct.pack("<H", 60000) + b"{}", "header claims",
+            "an .npy header length beyond the file")
+diagram_npy("diagrams_nan.npy", npy("<f8", "(2, 2, 3)", f64s(GOOD_ROWS[:3] + [float("nan"), 0.5, 0.0] + GOOD_ROWS[6:])),
+            "invalid pair", "a NaN birth")
+diagram_npy("diagrams_bad_dim.npy", npy("<f8", "(2, 2, 3)", f64s(GOOD_ROWS[:9] + [0.3, 0.4, 2.5])),
+            "not an integer", "a homology dimension of 2.5")
+diagram_npy("diagrams_bad_shape.npy", npy("<f8", "(3, 2)", f64s(GOOD_ROWS[:6])), "expected shape",
+            "a (3, 2) array: not rows (birth, death, dim)")
+diagram_npy("diagrams_huge_int.npy", npy("<u8", "(2, 1, 3)", struct.pack("<6Q", 0, 1 << 60, 0, 0, 1, 0)),
+            "does not fit", "uint64 rows holding 2^60 (beyond the integers float64 holds)")
+diagram_npy("diagrams_object.npy", npy("|O", "(1, 2, 3)", b"\x80\x04N."), "dtype",
+            "an object array (a pickle, never unpickled)")
+diagram_npy("diagrams_late_essential.npy", npy("<f8", "(2, 2, 3)", f64s(GOOD_ROWS[:9] + [2.0, float("inf"), 1.0])),
+            "invalid point", "an essential H1 point born at 2, after the cap of infinite deaths at 1")
+
 with open("expected.tsv", "w") as out:
     out.write("# file\tcommand\texpected fragment of the error (case-insensitive; empty: any)\twhat the file is\n")
     for r in ROWS:

@@ -76,6 +76,13 @@ pub enum ErrorKind {
         /// The error of the matching solver.
         error: MatchingError,
     },
+    /// A streamed batch ([`SharedGridPlan`](crate::SharedGridPlan)) read a
+    /// diagram differently in its second pass than in its first (other
+    /// points, or another number of diagrams): the input changed meanwhile.
+    SourceChanged {
+        /// The first diagram found different.
+        diagram: usize,
+    },
 }
 
 impl Error {
@@ -119,6 +126,11 @@ impl fmt::Display for Error {
             ErrorKind::InvalidOption { name, detail } => {
                 write!(f, "invalid option `{name}`: {detail}")
             }
+            ErrorKind::SourceChanged { diagram } => write!(
+                f,
+                "diagram {diagram} was read differently in the two passes over the batch; did \
+                 the input change while it was read?"
+            ),
             ErrorKind::Matching { diagram_i, diagram_j, dim, error } => {
                 write!(
                     f,

@@ -164,13 +164,23 @@
 //! guess corrected against the actual sample values), with per-sample event
 //! accumulators in compensated (Neumaier) summation and a final prefix scan;
 //! landscapes keep the `n_layers` smallest births / largest deaths per bin and
-//! merge them by suffix / prefix scans. Heat and persistence-image distances
-//! filter the *difference* of the two count images (the filter is linear),
-//! with a separable filter that skips zero lines. [`pairwise()`] first collects
-//! the distinct (diagram, dimension, grid) vectorisations, computes them in
-//! parallel, then combines pairs in parallel; for matching metrics it solves
-//! one matching problem per (pair, dimension), in parallel. Results are
+//! merge them by suffix / prefix scans. Heat and persistence images use a
+//! separable filter that skips zero lines. With per-pair grids (giotto-tda's
+//! default) each pair's *difference* of count images is filtered (the filter
+//! is linear); with one grid for all pairs (joint or fixed grids) each
+//! diagram's image is filtered once and pairs subtract finished images, as
+//! giotto-tda does. [`pairwise()`] first collects the distinct (diagram,
+//! dimension, grid) vectorisations, computes them in parallel, then combines
+//! pairs in parallel (`L²` norms of curves and finished images sum the
+//! squares in four plain lanes per 128 terms, compensated across pieces: a
+//! relative error below 3.5e-15); for matching metrics it solves one
+//! matching problem per (pair, dimension), in parallel. Results are
 //! collected in a fixed order and do not depend on the number of threads.
+//!
+//! A batch on one grid can also be computed without holding its points:
+//! [`SharedGridPlan`] reads the diagrams from a [`DiagramSource`] (a file,
+//! say) in two passes, the first for the grid, the second for the vectors,
+//! with the same values as [`pairwise()`] bit for bit.
 //!
 //! # Crate features
 //!
@@ -184,6 +194,7 @@ mod filter;
 mod grid;
 mod metric;
 mod pairwise;
+mod stream;
 mod sum;
 mod summary;
 mod vectorize;
@@ -195,6 +206,9 @@ pub use error::{Error, ErrorKind};
 pub use grid::{Grid, ImageGrid};
 pub use metric::{GridMode, ImageWeight, Metric, MetricOptions, Par};
 pub use pairwise::{DistanceMatrix, distance, pairwise, pairwise_with_progress};
+pub use stream::{
+    DEFAULT_RETAIN_BYTES, DiagramSource, MAX_STREAM_DIMS, SharedGridPlan, StreamOptions,
+};
 pub use summary::{
     amplitude, persistence_entropy, persistence_entropy_normalized, sliced_wasserstein,
 };

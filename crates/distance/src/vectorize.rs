@@ -243,23 +243,37 @@ fn pixel(x: f64, lo: f64, step: f64, n: usize) -> usize {
 
 /// giotto-tda's heat-kernel sampling: point counts per pixel, before the filter.
 pub(crate) fn heat_counts(points: &[PersistencePair], grid: &Grid) -> Sparse {
+    let mut counts = vec![0u32; grid.n_bins * grid.n_bins];
+    if !heat_pixels(points, grid, |k| counts[k] += 1) {
+        return Vec::new();
+    }
+    sparse_from_counts(&counts)
+}
+
+/// Calls `count(pixel)` (row-major index) for each point giotto-tda's
+/// heat-kernel sampling counts; `false` (and no call) for a zero step.
+#[inline]
+pub(crate) fn heat_pixels(
+    points: &[PersistencePair],
+    grid: &Grid,
+    mut count: impl FnMut(usize),
+) -> bool {
     let n = grid.n_bins;
     let step = grid.step();
     if step == 0.0 {
-        return Vec::new();
+        return false;
     }
     // numpy's first sample is 0·Δ + lo, its last is hi.
     let (lo, hi) = (0.0 * step + grid.lo, grid.hi);
-    let mut counts = vec![0u32; n * n];
     for p in points {
         let b = clip(p.birth, lo, hi);
         let d = clip(p.death, lo, hi);
         if b == d {
             continue;
         }
-        counts[pixel(b, lo, step, n) * n + pixel(d, lo, step, n)] += 1;
+        count(pixel(b, lo, step, n) * n + pixel(d, lo, step, n));
     }
-    sparse_from_counts(&counts)
+    true
 }
 
 /// giotto-tda's persistence-image sampling: weighted point counts per pixel

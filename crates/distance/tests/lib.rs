@@ -9,6 +9,7 @@ mod golden;
 mod matching;
 mod props;
 mod ref8;
+mod stream;
 mod summary;
 
 /// Asserts `|a − b| ≤ rtol·|b|`, or `≤ atol` when `b` is (nearly) zero.

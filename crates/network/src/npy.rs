@@ -223,7 +223,7 @@ fn out_of_range(index: usize, value: f64) -> Error {
 // ---------------------------------------------------------------------------
 
 /// Element type and byte order parsed from a `descr` string.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     F32,
     F64,
@@ -309,22 +309,175 @@ fn parse_descr(descr: &str) -> Result<(Kind, bool), Error> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_npy(bytes: &[u8]) -> Result<NpyArray, Error> {
-    let rest = bytes
-        .strip_prefix(MAGIC.as_slice())
-        .ok_or_else(|| Error::npy("does not start with the .npy magic string \\x93NUMPY"))?;
-    let (&major, rest) = rest.split_first().ok_or_else(|| Error::npy("truncated version"))?;
-    let (&_minor, rest) = rest.split_first().ok_or_else(|| Error::npy("truncated version"))?;
-    let (header_len, rest) = match major {
+    let header = read_npy_header(&mut &bytes[..], bytes.len() as u64)?;
+    // The header reader consumed at most `bytes.len()` bytes.
+    let data = bytes.get(header.data_offset as usize..).unwrap_or_default();
+    header.check_data_len(data.len() as u64)?;
+    let mut values = decode(header.kind, header.big_endian, data);
+    if header.fortran_order && header.shape.len() > 1 {
+        values = values.fortran_to_c(&header.shape);
+    }
+    Ok(NpyArray { shape: header.shape, fortran_order: header.fortran_order, data: values })
+}
+
+/// The header of an `.npy` file: what [`read_npy_header`] learns before the
+/// data, for readers that stream the data instead of holding it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NpyHeader {
+    /// The shape; empty for a 0-d (scalar) array.
+    pub shape: Vec<usize>,
+    /// Whether the data are stored in Fortran (column-major) order.
+    pub fortran_order: bool,
+    /// The dtype as the file spells it (`"<f8"`, `"|u1"`, ...).
+    pub descr: String,
+    /// Where the data start: the length of the magic string, version and header.
+    pub data_offset: u64,
+    kind: Kind,
+    big_endian: bool,
+}
+
+impl NpyHeader {
+    /// The size of one element in bytes.
+    pub fn item_size(&self) -> usize {
+        self.kind.item_size()
+    }
+
+    /// The number of elements (the product of the shape).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Npy`] if the product overflows.
+    pub fn element_count(&self) -> Result<usize, Error> {
+        self.shape
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .ok_or_else(|| Error::npy(format!("shape {:?} overflows", self.shape)))
+    }
+
+    /// The number of data bytes the shape and dtype need.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Npy`] if it overflows.
+    pub fn data_len(&self) -> Result<u64, Error> {
+        self.element_count()?
+            .checked_mul(self.item_size())
+            .map(|n| n as u64)
+            .ok_or_else(|| Error::npy(format!("shape {:?} overflows", self.shape)))
+    }
+
+    /// Checks that `present` data bytes are exactly what the shape and dtype need.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Npy`] if the size overflows or differs, with the same
+    /// message as [`read_npy`].
+    pub fn check_data_len(&self, present: u64) -> Result<(), Error> {
+        let needed = self.data_len()?;
+        if needed != present {
+            return Err(Error::npy(format!(
+                "shape {:?} of dtype {:?} needs {needed} data bytes but {present} are present",
+                self.shape, self.descr
+            )));
+        }
+        Ok(())
+    }
+
+    /// Converts raw data bytes (whole elements, in file order) to `f64`,
+    /// appending to `out`, exactly as [`NpyArray::to_f64_vec`] converts them;
+    /// `first_index` is the index of the first element in the whole array,
+    /// for error messages. A trailing partial element is ignored.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::OutOfRange`] for an integer beyond 2^53 in magnitude.
+    pub fn decode_f64(
+        &self,
+        bytes: &[u8],
+        first_index: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<(), Error> {
+        macro_rules! convert {
+            ($t:ty, $n:literal, $f:expr) => {{
+                let f = $f;
+                for (k, c) in bytes.chunks_exact($n).enumerate() {
+                    let mut b = [0u8; $n];
+                    b.copy_from_slice(c);
+                    let x = if self.big_endian {
+                        <$t>::from_be_bytes(b)
+                    } else {
+                        <$t>::from_le_bytes(b)
+                    };
+                    out.push(f(first_index.saturating_add(k), x)?);
+                }
+            }};
+        }
+        let exact = |index: usize, m: u64, value: f64| {
+            if m > F64_EXACT { Err(out_of_range(index, value)) } else { Ok(value) }
+        };
+        out.reserve(bytes.len() / self.item_size());
+        match self.kind {
+            Kind::F64 if !self.big_endian => out.extend(
+                bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))),
+            ),
+            Kind::F64 => convert!(f64, 8, |_, x| Ok::<f64, Error>(x)),
+            Kind::F32 => convert!(f32, 4, |_, x| Ok::<f64, Error>(f64::from(x))),
+            Kind::I8 => convert!(i8, 1, |_, x| Ok::<f64, Error>(f64::from(x))),
+            Kind::U8 => convert!(u8, 1, |_, x| Ok::<f64, Error>(f64::from(x))),
+            Kind::I16 => convert!(i16, 2, |_, x| Ok::<f64, Error>(f64::from(x))),
+            Kind::U16 => convert!(u16, 2, |_, x| Ok::<f64, Error>(f64::from(x))),
+            Kind::I32 => convert!(i32, 4, |_, x| Ok::<f64, Error>(f64::from(x))),
+            Kind::U32 => convert!(u32, 4, |_, x| Ok::<f64, Error>(f64::from(x))),
+            Kind::I64 => convert!(i64, 8, |i, x: i64| exact(i, x.unsigned_abs(), x as f64)),
+            Kind::U64 => convert!(u64, 8, |i, x: u64| exact(i, x, x as f64)),
+            Kind::Bool => out.extend(bytes.iter().map(|&b| f64::from(u8::from(b != 0)))),
+        }
+        Ok(())
+    }
+}
+
+/// Reads the magic string, version and header of an `.npy` file of
+/// `total_len` bytes from `reader` (positioned at its start), leaving the
+/// reader at the first data byte ([`NpyHeader::data_offset`]).
+///
+/// Reads (and allocates) at most the header's declared length, after checking
+/// it against the 1 MiB accepted and against `total_len`; the data length is
+/// not checked here ([`NpyHeader::check_data_len`]).
+///
+/// # Errors
+///
+/// As [`read_npy`], with the same messages, except the data length; a failed
+/// read gives [`ErrorKind::Io`].
+pub fn read_npy_header<R: Read>(reader: &mut R, total_len: u64) -> Result<NpyHeader, Error> {
+    // Reads exactly `buf.len()` bytes if the file has them, else `what`.
+    let mut pos = 0u64;
+    let mut take = |buf: &mut [u8], what: &str| -> Result<(), Error> {
+        if total_len.saturating_sub(pos) < buf.len() as u64 {
+            return Err(Error::npy(what));
+        }
+        reader.read_exact(buf).map_err(|e| Error::new(ErrorKind::Io(e)))?;
+        pos += buf.len() as u64;
+        Ok(())
+    };
+    let mut magic = [0u8; 6];
+    take(&mut magic, "does not start with the .npy magic string \\x93NUMPY")?;
+    if &magic != MAGIC {
+        return Err(Error::npy("does not start with the .npy magic string \\x93NUMPY"));
+    }
+    let mut version = [0u8; 1];
+    take(&mut version, "truncated version")?;
+    let major = version[0];
+    take(&mut version, "truncated version")?;
+    let header_len = match major {
         1 => {
-            let (len, rest) =
-                rest.split_first_chunk::<2>().ok_or_else(|| Error::npy("truncated header"))?;
-            (usize::from(u16::from_le_bytes(*len)), rest)
+            let mut len = [0u8; 2];
+            take(&mut len, "truncated header")?;
+            usize::from(u16::from_le_bytes(len))
         }
         2 | 3 => {
-            let (len, rest) =
-                rest.split_first_chunk::<4>().ok_or_else(|| Error::npy("truncated header"))?;
-            let len = usize::try_from(u32::from_le_bytes(*len)).unwrap_or(usize::MAX);
-            (len, rest)
+            let mut len = [0u8; 4];
+            take(&mut len, "truncated header")?;
+            usize::try_from(u32::from_le_bytes(len)).unwrap_or(usize::MAX)
         }
         _ => return Err(Error::npy(format!("unsupported format version {major}"))),
     };
@@ -333,32 +486,25 @@ pub fn read_npy(bytes: &[u8]) -> Result<NpyArray, Error> {
             "header of {header_len} bytes is longer than the {MAX_HEADER_LEN} accepted"
         )));
     }
-    let (header, data) = rest.split_at_checked(header_len).ok_or_else(|| {
-        Error::npy(format!("header claims {header_len} bytes but only {} follow", rest.len()))
-    })?;
-    let header = parse_header(header)?;
-    let (kind, big_endian) = parse_descr(&header.descr)?;
-    let count = header
-        .shape
-        .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| Error::npy(format!("shape {:?} overflows", header.shape)))?;
-    let needed = count
-        .checked_mul(kind.item_size())
-        .ok_or_else(|| Error::npy(format!("shape {:?} overflows", header.shape)))?;
-    if needed != data.len() {
+    let prefix = if major == 1 { 10 } else { 12 };
+    let follow = total_len.saturating_sub(prefix);
+    if header_len as u64 > follow {
         return Err(Error::npy(format!(
-            "shape {:?} of dtype {:?} needs {needed} data bytes but {} are present",
-            header.shape,
-            header.descr,
-            data.len()
+            "header claims {header_len} bytes but only {follow} follow"
         )));
     }
-    let mut values = decode(kind, big_endian, data);
-    if header.fortran_order && header.shape.len() > 1 {
-        values = values.fortran_to_c(&header.shape);
-    }
-    Ok(NpyArray { shape: header.shape, fortran_order: header.fortran_order, data: values })
+    let mut text = vec![0u8; header_len];
+    reader.read_exact(&mut text).map_err(|e| Error::new(ErrorKind::Io(e)))?;
+    let header = parse_header(&text)?;
+    let (kind, big_endian) = parse_descr(&header.descr)?;
+    Ok(NpyHeader {
+        shape: header.shape,
+        fortran_order: header.fortran_order,
+        descr: header.descr,
+        data_offset: prefix + header_len as u64,
+        kind,
+        big_endian,
+    })
 }
 
 /// The length of the magic string, version and header of an `.npy` file that

@@ -212,3 +212,49 @@ fn npz_member_longer_than_its_shape_is_refused_early() {
     let ok = zip_bytes(&[("W0.npy", npy_f32(&[2], &[1.0, 2.0]))], true);
     assert_eq!(read_npz(Cursor::new(ok)).unwrap()[0].1.data, NpyData::F32(vec![1.0, 2.0]));
 }
+
+/// The streaming API: `read_npy_header` reads only the header (from any reader), and
+/// `decode_f64` converts raw data as `to_f64_vec` does, naming the same flat index on error.
+#[test]
+fn header_then_data_equals_read_npy() {
+    use nnph_network::npy::read_npy_header;
+    let values: Vec<Vec<u8>> = vec![
+        [1.5f64, -2.0, 0.25].iter().flat_map(|x| x.to_le_bytes()).collect(),
+        [1.5f64, -2.0, 0.25].iter().flat_map(|x| x.to_be_bytes()).collect(),
+        [1.5f32, -2.0, 0.25].iter().flat_map(|x| x.to_le_bytes()).collect(),
+        [7i64, -9, 1 << 53].iter().flat_map(|x| x.to_le_bytes()).collect(),
+        [7u64, 9, (1 << 53) + 1].iter().flat_map(|x| x.to_be_bytes()).collect(),
+        vec![0, 1, 7],
+    ];
+    for (descr, data) in ["<f8", ">f8", "<f4", "<i8", ">u8", "|b1"].iter().zip(values) {
+        let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': (3,), }}");
+        let bytes = raw_npy(1, &dict, &data);
+        let mut reader = Cursor::new(&bytes);
+        let header = read_npy_header(&mut reader, bytes.len() as u64).unwrap();
+        assert_eq!(header.shape, vec![3]);
+        assert_eq!(header.descr, *descr);
+        assert_eq!(header.data_offset, reader.position(), "{descr}: the reader is at the data");
+        header.check_data_len(bytes.len() as u64 - header.data_offset).unwrap();
+        assert!(header.check_data_len(1).is_err());
+        let whole = read_npy(&bytes).unwrap().to_f64_vec();
+        // Element by element (each with its flat index), as a streaming reader decodes chunks.
+        let mut out = Vec::new();
+        let mut streamed = Ok(());
+        for (k, item) in data.chunks(header.item_size()).enumerate() {
+            streamed = streamed.and_then(|()| header.decode_f64(item, k, &mut out));
+        }
+        match (whole, streamed) {
+            (Ok(w), Ok(())) => assert_eq!(w, out, "{descr}"),
+            (Err(w), Err(s)) => assert_eq!(w.to_string(), s.to_string(), "{descr}"),
+            (w, s) => panic!("{descr}: whole {w:?}, streamed {s:?}"),
+        }
+    }
+    // The header's length is checked against the stated file length before it is read.
+    let bytes = raw_npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", &[0; 8]);
+    let err = read_npy_header(&mut Cursor::new(&bytes), 20).unwrap_err();
+    assert!(err.to_string().contains("header claims"), "{err}");
+    assert_eq!(
+        read_npy_header(&mut Cursor::new(&bytes[..5]), 5).unwrap_err().to_string(),
+        read_npy(&bytes[..5]).unwrap_err().to_string()
+    );
+}

@@ -162,15 +162,288 @@ pub fn read_diagram_json(path: &Path) -> Result<Diagram> {
 /// The largest homology dimension accepted in diagram `.npy` files.
 pub const MAX_NPY_DIM: usize = 255;
 
+/// The most diagrams a diagram `.npy` may hold (an `(N, n, 3)` array with
+/// `n = 0` takes no data bytes, so the file size does not bound `N`).
+pub const MAX_NPY_DIAGRAMS: usize = 1 << 20;
+
+/// Rows read at a time by [`NpyDiagrams::visit`].
+const CHUNK_ROWS: usize = 4096;
+
+/// Checks row `r` of diagram `k` of a diagram `.npy`.
+#[inline(always)]
+fn check_row(k: usize, r: usize, birth: f64, death: f64, dim: f64) -> Result<()> {
+    // An integer in range: truncating it changes nothing (and needs no libm call).
+    if dim >= 0.0 && dim <= MAX_NPY_DIM as f64 && f64::from(dim as i32) == dim {
+        if birth.is_finite() && death >= birth {
+            return Ok(());
+        }
+        return Err(invalid_pair(k, r, birth, death));
+    }
+    Err(invalid_dim(k, r, dim))
+}
+
+#[cold]
+fn invalid_dim(k: usize, r: usize, dim: f64) -> anyhow::Error {
+    anyhow::anyhow!("diagram {k}, row {r}: dimension {dim} is not an integer in 0..={MAX_NPY_DIM}")
+}
+
+#[cold]
+fn invalid_pair(k: usize, r: usize, birth: f64, death: f64) -> anyhow::Error {
+    anyhow::anyhow!(
+        "diagram {k}, row {r}: invalid pair ({birth}, {death}): births must be finite and deaths \
+         must not be NaN or precede births"
+    )
+}
+
+/// Checks a row and hands it to `f`.
+#[inline(always)]
+fn emit_row<F: FnMut(usize, PersistencePair)>(
+    f: &mut F,
+    k: usize,
+    r: usize,
+    birth: f64,
+    death: f64,
+    dim: f64,
+) -> Result<()> {
+    check_row(k, r, birth, death, dim)?;
+    f(dim as usize, PersistencePair::new(birth, death));
+    Ok(())
+}
+
+/// What precedes the errors of a diagram `.npy` file.
+pub(crate) fn npy_context(path: &Path) -> String {
+    format!("{}: not a diagram .npy (rows birth, death, dim)", path.display())
+}
+
+/// Where the bytes of an [`NpyDiagrams`] come from.
+#[derive(Debug)]
+enum Backing<'a> {
+    File(std::fs::File),
+    Bytes(&'a [u8]),
+}
+
+impl Backing<'_> {
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        match self {
+            #[cfg(unix)]
+            Backing::File(f) => std::os::unix::fs::FileExt::read_exact_at(f, buf, offset),
+            #[cfg(windows)]
+            Backing::File(f) => {
+                let (mut buf, mut offset) = (buf, offset);
+                while !buf.is_empty() {
+                    match std::os::windows::fs::FileExt::seek_read(f, buf, offset)? {
+                        0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                        k => {
+                            buf = &mut buf[k..];
+                            offset += k as u64;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Backing::Bytes(b) => {
+                let part = usize::try_from(offset)
+                    .ok()
+                    .and_then(|start| b.get(start..start.checked_add(buf.len())?))
+                    .ok_or(std::io::ErrorKind::UnexpectedEof)?;
+                buf.copy_from_slice(part);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Giotto-style diagrams in an `.npy` file (shape `(n, 3)` or `(N, n, 3)`,
+/// rows `(birth, death, dim)`, any numeric dtype), read diagram by diagram
+/// instead of as a whole: only the header is read on opening, and each
+/// [`NpyDiagrams::visit`] reads one diagram's rows, a chunk at a time.
+///
+/// Opening checks, before allocating anything that the header sizes: the
+/// header (at most 1 MiB, within the file), the dtype, the data length
+/// against the file's size (the same messages as
+/// [`nnph_network::npy::read_npy`]), the shape, and at most
+/// [`MAX_NPY_DIAGRAMS`] diagrams. Rows are checked as they are read: a
+/// `dim` that is not an integer in `0..=MAX_NPY_DIM`, a NaN, an infinite
+/// birth or a death before its birth is an error naming the diagram and row.
+#[derive(Debug)]
+pub struct NpyDiagrams<'a> {
+    backing: Backing<'a>,
+    header: nnph_network::npy::NpyHeader,
+    count: usize,
+    rows: usize,
+}
+
+impl NpyDiagrams<'static> {
+    /// Opens a diagram `.npy` file and checks its header.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors, a malformed header, a data length that differs from the
+    /// header's, another shape, more than [`MAX_NPY_DIAGRAMS`] diagrams;
+    /// the message starts with the path.
+    pub fn open(path: &Path) -> Result<Self> {
+        let cannot_read = || format!("{}: cannot read", path.display());
+        let mut file = std::fs::File::open(path).with_context(cannot_read)?;
+        let len = file.metadata().with_context(cannot_read)?.len();
+        let header =
+            nnph_network::npy::read_npy_header(&mut std::io::BufReader::new(&mut file), len)
+                .map_err(anyhow::Error::from)
+                .and_then(|header| Self::from_header(Backing::File(file), header, len));
+        header.with_context(|| npy_context(path))
+    }
+}
+
+impl<'a> NpyDiagrams<'a> {
+    /// The diagrams of `.npy` bytes in memory.
+    ///
+    /// # Errors
+    ///
+    /// As [`NpyDiagrams::open`].
+    pub fn from_bytes(bytes: &'a [u8]) -> Result<Self> {
+        let header = nnph_network::npy::read_npy_header(&mut &bytes[..], bytes.len() as u64)?;
+        Self::from_header(Backing::Bytes(bytes), header, bytes.len() as u64)
+    }
+
+    fn from_header(
+        backing: Backing<'a>,
+        header: nnph_network::npy::NpyHeader,
+        total_len: u64,
+    ) -> Result<Self> {
+        header.check_data_len(total_len.saturating_sub(header.data_offset))?;
+        let (count, rows) = match header.shape[..] {
+            [n, 3] => (1, n),
+            [b, n, 3] => (b, n),
+            _ => bail!("expected shape (n, 3) or (N, n, 3), got {:?}", header.shape),
+        };
+        if count > MAX_NPY_DIAGRAMS {
+            bail!("holds {count} diagrams; at most {MAX_NPY_DIAGRAMS} are read");
+        }
+        Ok(Self { backing, header, count, rows })
+    }
+
+    /// The number of diagrams (1 for an `(n, 3)` array).
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether there is no diagram (an `(0, n, 3)` array).
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Rows per diagram, padding rows included.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether the array is stored in Fortran order: its diagrams are not
+    /// contiguous, and [`NpyDiagrams::visit`] refuses it (read the whole file
+    /// with [`diagrams_from_npy`] instead).
+    pub fn fortran_order(&self) -> bool {
+        self.header.fortran_order && self.header.shape.len() > 1
+    }
+
+    /// Calls `f(dim, pair)` for every row of diagram `k` (`k < len()`), in file
+    /// order, after checking it; padding rows (`birth = death`) included.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors, a Fortran-ordered array, `k` out of range, an integer
+    /// dtype value beyond 2^53, an invalid row (the first in file order).
+    pub fn visit<F: FnMut(usize, PersistencePair)>(&self, k: usize, mut f: F) -> Result<()> {
+        if self.fortran_order() {
+            bail!("a Fortran-ordered array cannot be read diagram by diagram");
+        }
+        if k >= self.count {
+            bail!("diagram {k} of {} does not exist", self.count);
+        }
+        let rows = self.rows;
+        let row_bytes = 3 * self.header.item_size();
+        // Within the data, whose length was checked against the file: no overflow.
+        let start = self.header.data_offset + (k * rows * row_bytes) as u64;
+        let chunk = CHUNK_ROWS.min(rows);
+        let mut buf = vec![0u8; chunk * row_bytes];
+        // float64 little-endian (what numpy writes) is decoded in place.
+        let native = self.header.descr == "<f8";
+        let mut values = Vec::with_capacity(if native { 0 } else { chunk * 3 });
+        let mut r0 = 0;
+        while r0 < rows {
+            let m = chunk.min(rows - r0);
+            let bytes = &mut buf[..m * row_bytes];
+            self.backing
+                .read_exact_at(bytes, start + (r0 * row_bytes) as u64)
+                .context("cannot read the data (did the file change?)")?;
+            if native {
+                for (i, c) in bytes.chunks_exact(24).enumerate() {
+                    let x = |j: usize| {
+                        let mut b = [0u8; 8];
+                        b.copy_from_slice(&c[8 * j..8 * j + 8]);
+                        f64::from_le_bytes(b)
+                    };
+                    emit_row(&mut f, k, r0 + i, x(0), x(1), x(2))?;
+                }
+            } else {
+                values.clear();
+                self.header.decode_f64(bytes, (k * rows + r0) * 3, &mut values)?;
+                for (i, v) in values.chunks_exact(3).enumerate() {
+                    emit_row(&mut f, k, r0 + i, v[0], v[1], v[2])?;
+                }
+            }
+            r0 += m;
+        }
+        Ok(())
+    }
+
+    /// Diagram `k`, every list allocated once at its final size (the rows are
+    /// read twice: counted, then stored). Padding rows are kept as trivial
+    /// points, which every metric ignores.
+    ///
+    /// # Errors
+    ///
+    /// As [`NpyDiagrams::visit`].
+    pub fn diagram(&self, k: usize) -> Result<Diagram> {
+        let mut counts = [0usize; MAX_NPY_DIM + 1];
+        self.visit(k, |q, _| counts[q] += 1)?;
+        let n_dims = counts.iter().rposition(|&c| c > 0).map_or(0, |q| q + 1);
+        let mut dims: Vec<Vec<PersistencePair>> =
+            counts[..n_dims].iter().map(|&c| Vec::with_capacity(c)).collect();
+        self.visit(k, |q, p| {
+            if let Some(v) = dims.get_mut(q) {
+                v.push(p);
+            }
+        })?;
+        if dims.iter().zip(&counts).any(|(v, &c)| v.len() != c) {
+            bail!("diagram {k} changed while it was read");
+        }
+        Ok(Diagram::from_dims(dims))
+    }
+
+    /// Every diagram, in order.
+    ///
+    /// # Errors
+    ///
+    /// As [`NpyDiagrams::visit`], for the first failing diagram.
+    pub fn diagrams(&self) -> Result<Vec<Diagram>> {
+        (0..self.count).map(|k| self.diagram(k)).collect()
+    }
+}
+
 /// Reads giotto-style diagrams from a `.npy` file: shape `(n, 3)` gives one
 /// diagram, shape `(N, n, 3)` (giotto-tda's `fit`/`transform` input) gives
-/// `N`; rows are `(birth, death, dim)`. See [`diagrams_from_npy`].
+/// `N`; rows are `(birth, death, dim)`. See [`diagrams_from_npy`]. The file is
+/// read diagram by diagram ([`NpyDiagrams`]), so only the diagrams are held,
+/// except for Fortran-ordered arrays, which are read whole.
 ///
 /// # Errors
 ///
 /// I/O or format errors, prefixed with the path.
 pub fn read_diagrams_npy(path: &Path) -> Result<Vec<Diagram>> {
-    let context = || format!("{}: not a diagram .npy (rows birth, death, dim)", path.display());
+    let context = || npy_context(path);
+    let file = NpyDiagrams::open(path)?;
+    if !file.fortran_order() {
+        return file.diagrams().with_context(context);
+    }
+    drop(file);
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     // Parse, then free the file's bytes before building the diagrams.
     let array =
@@ -186,18 +459,27 @@ pub fn read_diagrams_npy(path: &Path) -> Result<Vec<Diagram>> {
 ///
 /// # Errors
 ///
-/// A malformed `.npy`, another shape, a `dim` that is not an integer in
-/// `0..=MAX_NPY_DIM`, a NaN, an infinite birth, or a death before its birth.
+/// A malformed `.npy`, another shape, more than [`MAX_NPY_DIAGRAMS`]
+/// diagrams, a `dim` that is not an integer in `0..=MAX_NPY_DIM`, a NaN, an
+/// infinite birth, or a death before its birth.
 pub fn diagrams_from_npy(bytes: &[u8]) -> Result<Vec<Diagram>> {
+    let file = NpyDiagrams::from_bytes(bytes)?;
+    if !file.fortran_order() {
+        return file.diagrams();
+    }
     diagrams_from_array(&nnph_network::npy::read_npy(bytes)?)
 }
 
+/// The diagrams of a whole array in memory (Fortran-ordered files only).
 fn diagrams_from_array(array: &nnph_network::npy::NpyArray) -> Result<Vec<Diagram>> {
     let (count, rows) = match array.shape[..] {
         [n, 3] => (1, n),
         [b, n, 3] => (b, n),
         _ => bail!("expected shape (n, 3) or (N, n, 3), got {:?}", array.shape),
     };
+    if count > MAX_NPY_DIAGRAMS {
+        bail!("holds {count} diagrams; at most {MAX_NPY_DIAGRAMS} are read");
+    }
     // float64 data is read in place; other dtypes are converted once.
     let converted;
     let values: &[f64] = match &array.data {
@@ -213,19 +495,8 @@ fn diagrams_from_array(array: &nnph_network::npy::NpyArray) -> Result<Vec<Diagra
         // every list is allocated once at its final size.
         let mut counts = vec![0usize; MAX_NPY_DIM + 1];
         for (r, row) in block.chunks_exact(3).enumerate() {
-            let (birth, death, dim) = (row[0], row[1], row[2]);
-            if !(dim >= 0.0 && dim <= MAX_NPY_DIM as f64 && dim.fract() == 0.0) {
-                bail!(
-                    "diagram {k}, row {r}: dimension {dim} is not an integer in 0..={MAX_NPY_DIM}"
-                );
-            }
-            if !birth.is_finite() || death.is_nan() || death < birth {
-                bail!(
-                    "diagram {k}, row {r}: invalid pair ({birth}, {death}): births must be \
-                     finite and deaths must not be NaN or precede births"
-                );
-            }
-            counts[dim as usize] += 1;
+            check_row(k, r, row[0], row[1], row[2])?;
+            counts[row[2] as usize] += 1;
         }
         let n_dims = counts.iter().rposition(|&c| c > 0).map_or(0, |q| q + 1);
         let mut dims: Vec<Vec<PersistencePair>> =
@@ -351,7 +622,118 @@ mod tests {
         }
     }
 
+    /// An `.npy` with any dtype string and raw data.
+    fn raw_npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
+        let dims: Vec<String> = shape.iter().map(ToString::to_string).collect();
+        let shape = if shape.len() == 1 {
+            format!("({},)", dims[0])
+        } else {
+            format!("({})", dims.join(", "))
+        };
+        let mut header =
+            format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}")
+                .into_bytes();
+        header.resize((10 + header.len() + 1).div_ceil(64) * 64 - 11, b' ');
+        header.push(b'\n');
+        let mut out = b"\x93NUMPY\x01\x00".to_vec();
+        out.extend_from_slice(&u16::try_from(header.len()).unwrap().to_le_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(data);
+        out
+    }
+
+    /// Rows in one of several dtypes (the values are exact in each).
+    fn encode(rows: &[f64], dtype: usize) -> (&'static str, Vec<u8>) {
+        match dtype {
+            0 => ("<f8", rows.iter().flat_map(|x| x.to_le_bytes()).collect()),
+            1 => (">f8", rows.iter().flat_map(|x| x.to_be_bytes()).collect()),
+            2 => ("<f4", rows.iter().flat_map(|&x| (x as f32).to_le_bytes()).collect()),
+            3 => ("<i4", rows.iter().flat_map(|&x| (x as i32).to_le_bytes()).collect()),
+            4 => ("|u1", rows.iter().map(|&x| x as u8).collect()),
+            _ => ("<i8", rows.iter().flat_map(|&x| (x as i64).to_le_bytes()).collect()),
+        }
+    }
+
+    /// The whole-array reader the streaming one replaced (kept for Fortran order).
+    fn whole(bytes: &[u8]) -> anyhow::Result<Vec<nnph_homology::Diagram>> {
+        super::diagrams_from_array(&nnph_network::npy::read_npy(bytes)?)
+    }
+
+    fn message<T>(r: &anyhow::Result<T>) -> Option<String> {
+        r.as_ref().err().map(|e| format!("{e:#}"))
+    }
+
     proptest! {
+        /// Valid files of any dtype, shape and size (chunks included): the
+        /// streaming reader gives the whole-array reader's diagrams, from bytes
+        /// and from a file.
+        #[test]
+        fn streaming_reader_equals_whole_array_reader(
+            diagrams in prop::collection::vec(
+                prop::collection::vec((0u8..8, 0u8..8, 0u8..4), 0..40), 1..4),
+            dtype in 0usize..6,
+            batch in any::<bool>(),
+            long in any::<bool>(),
+        ) {
+            let diagrams = if batch { diagrams } else { diagrams[..1].to_vec() };
+            // Long diagrams span several read chunks.
+            let repeat = if long { super::CHUNK_ROWS / 16 + 1 } else { 1 };
+            let n = diagrams.iter().map(Vec::len).max().unwrap_or(0) * repeat;
+            let mut rows = vec![0.0; diagrams.len() * n * 3];
+            for (k, d) in diagrams.iter().enumerate() {
+                for (r, &(b, l, q)) in d.iter().cycle().take(d.len() * repeat).enumerate() {
+                    let at = (k * n + r) * 3;
+                    rows[at..at + 3].copy_from_slice(&[f64::from(b), f64::from(b + l), f64::from(q)]);
+                }
+            }
+            let shape = if batch { vec![diagrams.len(), n, 3] } else { vec![n, 3] };
+            let (descr, data) = encode(&rows, dtype);
+            let bytes = raw_npy(descr, &shape, &data);
+            let want = whole(&bytes).unwrap();
+            prop_assert_eq!(&diagrams_from_npy(&bytes).unwrap(), &want);
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), &bytes).unwrap();
+            prop_assert_eq!(&super::read_diagrams_npy(file.path()).unwrap(), &want);
+            let opened = super::NpyDiagrams::open(file.path()).unwrap();
+            prop_assert_eq!(opened.len(), want.len());
+            for (k, d) in want.iter().enumerate() {
+                let mut got = nnph_homology::Diagram::empty(0);
+                opened.visit(k, |q, p| got.dim_mut(q).push(p)).unwrap();
+                prop_assert_eq!(got.dims(), d.dims());
+            }
+        }
+
+        /// Corrupted files (a byte changed, cut short, a value made invalid):
+        /// the streaming reader refuses exactly what the whole-array reader
+        /// refuses, with the same message.
+        #[test]
+        fn streaming_reader_refuses_like_the_whole_array_reader(
+            flips in prop::collection::vec((0usize..400, any::<u8>()), 0..3),
+            cut in 0usize..400,
+            bad in prop::option::of((0usize..12, prop_oneof![Just(f64::NAN), Just(f64::NEG_INFINITY), Just(2.5), Just(-1.0), Just(300.0)])),
+        ) {
+            let mut rows: Vec<f64> = (0..12).map(|k| f64::from(k as u8 % 4) * 0.25).collect();
+            for r in rows.chunks_exact_mut(3) {
+                r[1] += r[0];
+                r[2] = 0.0;
+            }
+            if let Some((at, v)) = bad {
+                rows[at] = v;
+            }
+            let mut bytes = npy(&[2, 2, 3], &rows);
+            for (i, b) in flips {
+                if let Some(x) = bytes.get_mut(i) {
+                    *x = b;
+                }
+            }
+            bytes.truncate(cut);
+            let (a, b) = (diagrams_from_npy(&bytes), whole(&bytes));
+            prop_assert_eq!(message(&a), message(&b));
+            if let (Ok(a), Ok(b)) = (a, b) {
+                prop_assert_eq!(a, b);
+            }
+        }
+
         /// Any bytes, and any corruption of a valid file: an error or a
         /// diagram, never a panic.
         #[test]

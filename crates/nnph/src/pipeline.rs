@@ -10,8 +10,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use nnph_complex::FilteredGraph;
-use nnph_complex::budget::Estimate;
-use nnph_distance::{DiagramBatch, DistanceMatrix, MetricOptions, Par};
+use nnph_complex::budget::{Estimate, MemoryBudget};
+use nnph_distance::{
+    DiagramBatch, DiagramSource, DistanceMatrix, GridMode, MetricOptions, Par, SharedGridPlan,
+    StreamOptions,
+};
 use nnph_homology::Diagram;
 use nnph_homology::persistence::{PersistenceOptions, flag_persistence};
 use nnph_network::{GraphOptions, Network};
@@ -179,10 +182,27 @@ pub fn input_diagrams_labelled(
     inputs: &[Input],
     opts: &DiagramOptions,
 ) -> Result<(Vec<String>, Vec<Diagram>)> {
+    input_diagrams_traced(inputs, opts).map(|(labels, diagrams, _)| (labels, diagrams))
+}
+
+/// [`input_diagrams_labelled`], with the origin of each diagram: the index of
+/// its input and its index within that input (see [`with_diagram_origin`]).
+///
+/// # Errors
+///
+/// As [`input_diagrams_labelled`].
+#[allow(clippy::type_complexity)]
+pub fn input_diagrams_traced(
+    inputs: &[Input],
+    opts: &DiagramOptions,
+) -> Result<(Vec<String>, Vec<Diagram>, Vec<(usize, usize)>)> {
     let per_input: Vec<Vec<(String, Diagram)>> = inputs
         .par_iter()
         .map(|i| {
             if i.is_diagram_npy() {
+                // A batch too large to compare is refused before it is read.
+                let count = crate::io::NpyDiagrams::open(&i.path)?.len();
+                check_npy_count(&i.path, count, &opts.persistence.budget)?;
                 let ds = crate::io::read_diagrams_npy(&i.path)?;
                 let batch = ds.len() != 1;
                 Ok(ds
@@ -199,7 +219,40 @@ pub fn input_diagrams_labelled(
         .collect::<Vec<Result<_>>>()
         .into_iter()
         .collect::<Result<_>>()?;
-    Ok(per_input.into_iter().flatten().unzip())
+    let origins = per_input
+        .iter()
+        .enumerate()
+        .flat_map(|(input, ds)| (0..ds.len()).map(move |k| (input, k)))
+        .collect();
+    let (labels, diagrams) = per_input.into_iter().flatten().unzip();
+    Ok((labels, diagrams, origins))
+}
+
+/// Names the input of the diagram a distance error is about (an invalid or
+/// essential point, a diagram read differently twice): `origin(i)` gives the
+/// index of diagram `i`'s input and its index within the input. Other errors
+/// are returned unchanged.
+pub fn with_diagram_origin(
+    err: anyhow::Error,
+    inputs: &[Input],
+    origin: impl Fn(usize) -> Option<(usize, usize)>,
+) -> anyhow::Error {
+    use nnph_distance::ErrorKind;
+    let Some(e) = err.downcast_ref::<nnph_distance::Error>() else { return err };
+    let i = match e.kind() {
+        ErrorKind::InvalidPoint { diagram, .. }
+        | ErrorKind::EssentialPoint { diagram, .. }
+        | ErrorKind::SourceChanged { diagram } => *diagram,
+        _ => return err,
+    };
+    let Some((input, k)) = origin(i) else { return err };
+    let Some(input) = inputs.get(input) else { return err };
+    let text = if input.is_diagram_npy() {
+        format!("{} (its diagram {k}; diagram {i} of the comparison)", input.path.display())
+    } else {
+        format!("{} (diagram {i} of the comparison)", input.path.display())
+    };
+    err.context(text)
 }
 
 /// Filters, pads and caps a batch the way the paper does (giotto `Filtering`, then
@@ -232,6 +285,182 @@ pub fn compare(
         Some(p) => nnph_distance::pairwise_with_progress(&batch, &opts.metric, Par::Rayon, p)?,
         None => nnph_distance::pairwise(&batch, &opts.metric, Par::Rayon)?,
     })
+}
+
+/// Refuses a comparison of `n` diagrams in `dims` dimensions whose distance
+/// matrices (the values, the per-dimension values and the per-pair work
+/// lists) would not fit in `budget`, before anything of that size is
+/// allocated.
+///
+/// # Errors
+///
+/// The estimate is over the budget.
+pub fn check_compare_budget(n: usize, dims: usize, budget: &MemoryBudget) -> Result<()> {
+    let (n, dims) = (n as u128, dims.max(1) as u128);
+    let pairs = n * n.saturating_sub(1) / 2;
+    let estimate = Estimate::new(
+        format!("the distance matrices of {n} diagrams in {dims} dimensions"),
+        n * n * 8 * (1 + dims) + pairs * (16 + 24 + 8 * dims),
+    )
+    .with_hint("compare fewer diagrams at once");
+    Ok(budget.check(&estimate)?)
+}
+
+/// Refuses a diagram `.npy` file holding more diagrams than
+/// [`check_compare_budget`] allows, naming the file.
+fn check_npy_count(path: &Path, count: usize, budget: &MemoryBudget) -> Result<()> {
+    check_compare_budget(count, 1, budget)
+        .with_context(|| format!("{}: holds {count} diagrams", path.display()))
+}
+
+/// The most `.npy` files [`NpyDiagramSource`] keeps open.
+pub const MAX_STREAMED_FILES: usize = 256;
+
+/// The diagrams of giotto-style `.npy` files (single diagrams or `(N, n, 3)`
+/// batches), in input order, read from disk on every visit (see
+/// [`crate::io::NpyDiagrams`]): a [`DiagramSource`] for
+/// [`compare_streamed`].
+#[derive(Debug)]
+pub struct NpyDiagramSource {
+    files: Vec<(PathBuf, crate::io::NpyDiagrams<'static>)>,
+    /// Index of the first diagram of each file, then the total.
+    starts: Vec<usize>,
+    labels: Vec<String>,
+}
+
+impl NpyDiagramSource {
+    /// Opens every input (each must be a diagram `.npy`) and checks its
+    /// header; `None` if an array is stored in Fortran order (its diagrams are
+    /// not contiguous) or there are more than [`MAX_STREAMED_FILES`] inputs
+    /// (each stays open): read those whole with [`input_diagrams_labelled`].
+    ///
+    /// # Errors
+    ///
+    /// The first input that cannot be opened or is not a diagram `.npy`, or
+    /// that holds more diagrams than `budget` allows to compare.
+    pub fn open(inputs: &[Input], budget: &MemoryBudget) -> Result<Option<Self>> {
+        if inputs.len() > MAX_STREAMED_FILES {
+            return Ok(None);
+        }
+        let mut files = Vec::with_capacity(inputs.len());
+        let mut starts = vec![0];
+        let mut labels = Vec::new();
+        for input in inputs {
+            let file = crate::io::NpyDiagrams::open(&input.path)?;
+            check_npy_count(&input.path, file.len(), budget)?;
+            if file.fortran_order() {
+                return Ok(None);
+            }
+            let total = starts.last().copied().unwrap_or(0) + file.len();
+            if file.len() == 1 {
+                labels.push(input.label.clone());
+            } else {
+                // Bounded: at most MAX_NPY_DIAGRAMS per file.
+                labels.extend((0..file.len()).map(|k| format!("{}[{k}]", input.label)));
+            }
+            starts.push(total);
+            files.push((input.path.clone(), file));
+        }
+        Ok(Some(Self { files, starts, labels }))
+    }
+
+    /// The input (index into the inputs given to [`NpyDiagramSource::open`])
+    /// and the index within it of diagram `i`.
+    pub fn origin(&self, i: usize) -> Option<(usize, usize)> {
+        if i >= self.len() {
+            return None;
+        }
+        let f = self.starts.partition_point(|&s| s <= i).saturating_sub(1);
+        Some((f, i - self.starts[f]))
+    }
+
+    /// The label of each diagram: the file stem, with `[k]` for the diagrams
+    /// of a batch (as [`input_diagrams_labelled`]).
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+}
+
+impl DiagramSource for NpyDiagramSource {
+    type Error = anyhow::Error;
+
+    fn len(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0)
+    }
+
+    fn visit<F: FnMut(usize, nnph_homology::PersistencePair)>(
+        &self,
+        i: usize,
+        sink: F,
+    ) -> Result<()> {
+        // The file whose range holds i (files with no diagram are skipped).
+        let f = self.starts.partition_point(|&s| s <= i).saturating_sub(1);
+        let (path, file) = self.files.get(f).context("diagram index out of range")?;
+        file.visit(i - self.starts[f], sink).with_context(|| crate::io::npy_context(path))
+    }
+}
+
+/// Whether [`compare_streamed`] applies: every input is a diagram `.npy` and
+/// the metric is grid-based on one grid for all pairs (fixed or giotto-joint).
+pub fn streams(inputs: &[Input], opts: &CompareOptions) -> bool {
+    !inputs.is_empty()
+        && inputs.iter().all(Input::is_diagram_npy)
+        && opts.metric.metric.uses_grid()
+        && matches!(opts.metric.grid, GridMode::Fixed { .. } | GridMode::GiottoJoint)
+}
+
+/// [`compare`] for diagrams read from disk twice instead of held
+/// ([`SharedGridPlan`]): a first pass keeps a few numbers per diagram and
+/// dimension for the batch's grid, a second vectorises each diagram as it is
+/// read and keeps only its vectors. The matrix is bit for bit that of
+/// [`compare`] on the same diagrams; the memory is the vectors, the matrix and
+/// one diagram per thread, checked against `budget` before each pass.
+///
+/// `progress` is called with (diagrams and pairs done, total) in the second pass.
+///
+/// # Errors
+///
+/// Unreadable or invalid diagrams (the first in input order), invalid
+/// options, or a comparison over the budget.
+pub fn compare_streamed<S: DiagramSource<Error = anyhow::Error> + ?Sized>(
+    source: &S,
+    opts: &CompareOptions,
+    budget: &MemoryBudget,
+    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Result<DistanceMatrix> {
+    plan_streamed(source, opts, budget)?.pairwise(source, Par::Rayon, progress)
+}
+
+/// The first pass of [`compare_streamed`]: the plan, checked against `budget`
+/// (before the pass, the matrices; after it, everything the second pass
+/// holds); finish with [`SharedGridPlan::pairwise`] on the same source.
+///
+/// # Errors
+///
+/// As [`compare_streamed`].
+pub fn plan_streamed<S: DiagramSource<Error = anyhow::Error> + ?Sized>(
+    source: &S,
+    opts: &CompareOptions,
+    budget: &MemoryBudget,
+) -> Result<SharedGridPlan> {
+    check_compare_budget(source.len(), 1, budget)?;
+    let mut prep = StreamOptions::giotto(opts.epsilon, opts.infinity);
+    // Points kept between the passes take at most a quarter of the budget.
+    if let Some(limit) = budget.limit() {
+        prep.retain_bytes = prep.retain_bytes.min(usize::try_from(limit / 4).unwrap_or(usize::MAX));
+    }
+    let plan = SharedGridPlan::scan(source, prep, &opts.metric, Par::Rayon)?;
+    let estimate = Estimate::new(
+        format!(
+            "the vectors and distance matrices of {} diagrams in {} dimensions",
+            plan.len(),
+            plan.dim_count()
+        ),
+        plan.memory_bytes(),
+    )
+    .with_hint("compare fewer diagrams at once, or use fewer bins");
+    budget.check(&estimate)?;
+    Ok(plan)
 }
 
 /// Builds the inputs for every file of `dir` with one of `extensions`, sorted by name.

@@ -420,3 +420,116 @@ fn rips_npy_sparse_threads_and_budget() {
     let o = nnph(&["rips", &path(&text), "--memory-budget", "lots"]);
     assert_ne!(o.status.code(), Some(0));
 }
+
+/// A giotto-style `.npy` batch on one grid for all pairs is streamed (read diagram by diagram,
+/// at most twice, keeping vectors): the same matrix, bit for bit, as the same diagrams read
+/// whole from JSON files, for every grid-based metric on the joint and fixed grids, for 1 and 2
+/// threads, for one `.npy` file per diagram, and for a Fortran-ordered copy of the batch (read
+/// whole); and the joint-grid matrices are giotto's (the golden `*_joint.npy`).
+#[test]
+fn streamed_npy_batch_equals_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let case = testdata().join("golden/tiny");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(case.join("golden/diagrams"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "npz"))
+        .collect();
+    files.sort();
+    let rows: Vec<Vec<f64>> = files
+        .iter()
+        .map(|f| {
+            let arrays = read_npz(f);
+            arrays.into_iter().find(|(n, _)| n == "post").unwrap().1.to_f64_vec().unwrap()
+        })
+        .collect();
+    let n = rows.iter().map(|r| r.len() / 3).max().unwrap();
+    // The batch, padded with trivial rows (0, 0, 0) as giotto-style batches are; and the same
+    // diagrams as JSON files and as one (n, 3) .npy file each.
+    let mut batch = vec![0.0; rows.len() * n * 3];
+    let (mut jsons, mut singles) = (Vec::new(), Vec::new());
+    for (k, r) in rows.iter().enumerate() {
+        batch[k * n * 3..k * n * 3 + r.len()].copy_from_slice(r);
+        let mut padded = r.clone();
+        padded.resize(n * 3, 0.0);
+        let mut bytes = Vec::new();
+        nnph::network::npy::write_npy_f64(&mut bytes, &[n, 3], &padded).unwrap();
+        let diagram = nnph::io::diagrams_from_npy(&bytes).unwrap().remove(0);
+        let json = d.join(format!("d{k}.json"));
+        nnph::io::write_diagram_json(&json, &diagram, None).unwrap();
+        jsons.push(json.display().to_string());
+        let single = d.join(format!("d{k}.npy"));
+        std::fs::write(&single, &bytes).unwrap();
+        singles.push(single.display().to_string());
+    }
+    let batch_path = d.join("batch.npy");
+    let mut bytes = Vec::new();
+    nnph::network::npy::write_npy_f64(&mut bytes, &[rows.len(), n, 3], &batch).unwrap();
+    std::fs::write(&batch_path, &bytes).unwrap();
+    // Fortran order: the same array, first index fastest.
+    let fortran_path = d.join("fortran.npy");
+    let dict =
+        format!("{{'descr': '<f8', 'fortran_order': True, 'shape': ({}, {n}, 3), }}", rows.len());
+    let mut header = dict.into_bytes();
+    header.resize((10 + header.len() + 1).div_ceil(64) * 64 - 10 - 1, b' ');
+    header.push(b'\n');
+    let mut f = b"\x93NUMPY\x01\x00".to_vec();
+    f.extend_from_slice(&u16::try_from(header.len()).unwrap().to_le_bytes());
+    f.extend_from_slice(&header);
+    for c in 0..3 {
+        for r in 0..n {
+            for k in 0..rows.len() {
+                f.extend_from_slice(&batch[(k * n + r) * 3 + c].to_le_bytes());
+            }
+        }
+    }
+    std::fs::write(&fortran_path, &f).unwrap();
+
+    let run = |inputs: &[String], extra: &[&str], name: &str| -> Vec<f64> {
+        let out = d.join(format!("out_{name}.npy"));
+        let mut args: Vec<&str> = vec!["compare"];
+        args.extend(inputs.iter().map(String::as_str));
+        args.extend(extra);
+        args.extend(["--out", out.to_str().unwrap()]);
+        let o = nnph(&args);
+        assert!(o.status.success(), "{args:?}: {}", stderr_of(&o));
+        let (shape, m) = read_npy_f64(&out);
+        assert_eq!(shape, vec![rows.len(), rows.len()]);
+        m
+    };
+    let bits = |m: &[f64]| m.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let batch_arg = vec![batch_path.display().to_string()];
+    let fortran_arg = vec![fortran_path.display().to_string()];
+    for metric in ["heat", "heat-density", "silhouette", "landscape", "betti", "persistence-image"]
+    {
+        for grid in ["giotto-joint", "fixed:0,1"] {
+            let opts = ["--metric", metric, "--grid", grid];
+            let whole = run(&jsons, &opts, "json");
+            let what = format!("{metric} on {grid}");
+            let streamed = run(&batch_arg, &opts, "batch");
+            assert_eq!(bits(&streamed), bits(&whole), "{what}: batch streamed vs JSON in memory");
+            let one_thread = run(&batch_arg, &[&["--threads", "1"][..], &opts].concat(), "t1");
+            assert_eq!(bits(&one_thread), bits(&whole), "{what}: one thread");
+            let two_threads = run(&batch_arg, &[&["--threads", "2"][..], &opts].concat(), "t2");
+            assert_eq!(bits(&two_threads), bits(&whole), "{what}: two threads");
+            assert_eq!(
+                bits(&run(&singles, &opts, "singles")),
+                bits(&whole),
+                "{what}: one file each"
+            );
+            assert_eq!(bits(&run(&fortran_arg, &opts, "fortran")), bits(&whole), "{what}: Fortran");
+            if grid == "giotto-joint" && ["heat", "silhouette", "landscape"].contains(&metric) {
+                let (_, golden) =
+                    read_npy_f64(&case.join(format!("golden/distances/{metric}_joint.npy")));
+                assert_matrix_close(
+                    &format!("tiny {metric} joint"),
+                    &golden,
+                    &streamed,
+                    1e-9,
+                    1e-12,
+                );
+            }
+        }
+    }
+}

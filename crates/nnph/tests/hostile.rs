@@ -77,6 +77,12 @@ fn every_hostile_file_is_refused_with_one_line_and_little_memory() {
             "compare" => {
                 let good = dir.join("good.npz").to_str().unwrap().to_owned();
                 args.extend([good, file_arg, "--metric".into(), "heat".into()]);
+                args.extend(case.command[1..].iter().cloned());
+            }
+            // The file alone (a batch of diagrams), with the given options.
+            "compare-batch" => {
+                args = vec!["compare".into(), file_arg];
+                args.extend(case.command[1..].iter().cloned());
             }
             _ => {
                 args.push(file_arg);

@@ -430,17 +430,13 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
     let copts = a.metric.options()?;
     let dopts = a.graph.options();
     let inputs: Vec<Input> = a.inputs.iter().map(Input::new).collect();
+    let budget = dopts.persistence.budget;
     let t0 = Instant::now();
-    let spinner = ui::spinner(&format!("diagrams of {} inputs", inputs.len()));
-    let (labels, diagrams) = pipeline::input_diagrams_labelled(&inputs, &dopts)?;
-    spinner.finish_and_clear();
-    if diagrams.len() < 2 {
-        bail!("compare needs at least two diagrams, got {}", diagrams.len());
-    }
-    let t1 = Instant::now();
-    let pairs = diagrams.len() * (diagrams.len() - 1) / 2;
-    let bar = ui::bar(pairs as u64, "pairs");
-    let draw = |done: usize, _total: usize| bar.set_position(done as u64);
+    let bar = ui::bar(0, "pairs");
+    let draw = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
     let report = |done: usize, total: usize| {
         if done == total || done.is_multiple_of(16) {
             eprint!("\rnnph: {done}/{total} pairs");
@@ -457,7 +453,40 @@ fn cmd_compare(a: &CompareArgs) -> Result<()> {
     } else {
         None
     };
-    let m = pipeline::compare(&diagrams, &copts, progress)?;
+    // Diagram .npy files on one grid for all pairs: read twice, diagram by diagram, keeping
+    // only each diagram's vectors (the same matrix in a fraction of the memory).
+    let source = if pipeline::streams(&inputs, &copts) {
+        pipeline::NpyDiagramSource::open(&inputs, &budget)?
+    } else {
+        None
+    };
+    let (labels, m, t1) = if let Some(source) = source {
+        if source.labels().len() < 2 {
+            bail!("compare needs at least two diagrams, got {}", source.labels().len());
+        }
+        // The first pass reads the diagrams (the "diagrams" stage), the second reads them
+        // again unless the first kept them, vectorises them and computes the pairs.
+        let origin = |e| pipeline::with_diagram_origin(e, &inputs, |i| source.origin(i));
+        let spinner = ui::spinner(&format!("{} diagrams (first pass)", source.labels().len()));
+        let plan = pipeline::plan_streamed(&source, &copts, &budget).map_err(origin)?;
+        spinner.finish_and_clear();
+        let t1 = Instant::now();
+        let m = plan.pairwise(&source, nnph::distance::Par::Rayon, progress).map_err(origin)?;
+        (source.labels().to_vec(), m, t1)
+    } else {
+        let spinner = ui::spinner(&format!("diagrams of {} inputs", inputs.len()));
+        let (labels, diagrams, origins) = pipeline::input_diagrams_traced(&inputs, &dopts)?;
+        spinner.finish_and_clear();
+        if diagrams.len() < 2 {
+            bail!("compare needs at least two diagrams, got {}", diagrams.len());
+        }
+        let dims = diagrams.iter().map(nnph::homology::Diagram::dim_count).max().unwrap_or(1);
+        pipeline::check_compare_budget(diagrams.len(), dims, &budget)?;
+        let t1 = Instant::now();
+        let m = pipeline::compare(&diagrams, &copts, progress)
+            .map_err(|e| pipeline::with_diagram_origin(e, &inputs, |i| origins.get(i).copied()))?;
+        (labels, m, t1)
+    };
     bar.finish_and_clear();
     let t2 = Instant::now();
     ui::timing("diagrams", (t1 - t0).as_secs_f64());
