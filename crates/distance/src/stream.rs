@@ -391,7 +391,13 @@ impl SharedGridPlan {
                         k.checked_add(bytes).filter(|&t| t <= prep.retain_bytes)
                     })
                     .is_ok();
-            Ok::<_, S::Error>((stats, seen, kept.then_some(points)))
+            // Kept lists give back what their growth reserved beyond their points.
+            let points = kept.then(|| {
+                let mut points = points;
+                points.iter_mut().for_each(Vec::shrink_to_fit);
+                points
+            });
+            Ok::<_, S::Error>((stats, seen, points))
         })?;
         let dim_count =
             prep.dim_count.unwrap_or_else(|| scans.iter().map(|s| s.1).max().unwrap_or(0)).max(1);
@@ -500,17 +506,18 @@ impl SharedGridPlan {
         };
         let image_work = match self.opts.metric {
             Metric::Heat { .. } | Metric::HeatDensity { .. } | Metric::PersistenceImage { .. } => {
-                // The dense u32 counts, then the image being filtered and its result.
-                4 * pixels + 16 * pixels
+                // Sparse counts, dense u32 counts, the image being filtered and its result.
+                16 * max_kept_dim + 4 * pixels + 16 * pixels
             }
             Metric::Landscape { n_layers } => 2 * bins * n_layers as u128 * 16,
             _ => 4 * bins * 16,
         };
         let threads = crate::pairwise::thread_count() as u128;
         let pairs = n * n.saturating_sub(1) / 2;
+        // A diagram being read: its points in lists that may have grown to twice their size.
         n * dims * per_vector
             + self.prep.retain_bytes as u128
-            + threads * (16 * max_kept + image_work)
+            + threads * (32 * max_kept + image_work)
             + n * dims * 64
             + pairs * (16 + 24 + 8 * dims)
             + n * n * 8 * (1 + dims)
