@@ -500,6 +500,10 @@ impl SharedGridPlan {
         let per_vector = match self.opts.metric {
             Metric::Silhouette { .. } | Metric::Betti => 8 * bins,
             Metric::Landscape { n_layers } => 8 * bins * n_layers as u128,
+            // Heat: the strict upper triangle of an antisymmetric image.
+            Metric::Heat { .. } | Metric::HeatDensity { .. } if self.dense => {
+                8 * bins * bins.saturating_sub(1) / 2
+            }
             _ if self.dense => 8 * pixels,
             // Sparse counts: at most one (index, value) per kept point.
             _ => 16 * max_kept_dim,
@@ -585,16 +589,17 @@ impl SharedGridPlan {
         let mut per_pair = vec![vec![0.0; self.dim_count]; pairs.len()];
         for q in 0..self.dim_count {
             let factor = vectors.first().and_then(|v| dense_factor(&self.grids[q], &v[q], 2.0));
+            let double = vectors.first().is_some_and(|v| matches!(v[q], Vector::Antisym(_)));
             let slices: Option<Vec<&[f64]>> = vectors
                 .iter()
                 .map(|v| match &v[q] {
-                    Vector::Curve(x) | Vector::Dense(x) => Some(x.as_slice()),
+                    Vector::Curve(x) | Vector::Dense(x) | Vector::Antisym(x) => Some(x.as_slice()),
                     Vector::Image(_) => None,
                 })
                 .collect();
             let norms = match (slices, factor) {
                 (Some(slices), Some(factor)) if self.opts.p == 2.0 => {
-                    pair_norms_blocked(&slices, &pairs, par)
+                    pair_norms_blocked(&slices, &pairs, double, par)
                         .into_iter()
                         .map(|d| d * factor)
                         .collect()
