@@ -169,7 +169,8 @@
 //! default) each pair's *difference* of count images is filtered (the filter
 //! is linear); with one grid for all pairs (joint or fixed grids) each
 //! diagram's image is filtered once and pairs subtract finished images, as
-//! giotto-tda does. [`pairwise()`] first collects the distinct (diagram,
+//! giotto-tda does (heat images are antisymmetric: only their upper triangle
+//! is kept). [`pairwise()`] first collects the distinct (diagram,
 //! dimension, grid) vectorisations, computes them in parallel, then combines
 //! pairs in parallel (`L²` norms of curves and finished images sum the
 //! squares in four plain lanes per 128 terms, compensated across pieces: a

@@ -220,10 +220,26 @@ pub(crate) fn grids_from_extents(
 pub(crate) enum Vector {
     Curve(Vec<f64>),
     Image(Sparse),
-    /// A finished heat or persistence image (filtered, antisymmetrised for
-    /// heat, divided by the pixel area), dense row-major; empty for the zero
-    /// image. Used when many pairs share the key (see `densify`).
+    /// A finished persistence image (filtered, divided by the pixel area),
+    /// dense row-major; empty for the zero image. Used when many pairs share
+    /// the key (see `densify`).
     Dense(Vec<f64>),
+    /// A finished heat image `H = (G*S − (G*S)ᵀ)/Δ²`, which is antisymmetric:
+    /// only its strict upper triangle (`i < j`, row by row) is kept, half the
+    /// memory and half the work of a pair's norm, `‖H‖_p^p = 2·Σ_{i<j}|h_ij|^p`
+    /// (its diagonal is zero); empty for the zero image.
+    Antisym(Vec<f64>),
+}
+
+/// The strict upper triangle of `(d − dᵀ)/step2` for an `n × n` image `d`.
+fn antisym_upper(d: &[f64], n: usize, step2: f64) -> Vec<f64> {
+    let mut h = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    for i in 0..n {
+        for j in i + 1..n {
+            h.push((d[i * n + j] - d[j * n + i]) / step2);
+        }
+    }
+    h
 }
 
 /// Filters the counts of one key once, so that pairs only subtract finished
@@ -237,20 +253,13 @@ pub(crate) fn densify(metric: &Metric, grid: &PairGrid, v: Vector) -> Vector {
         (Metric::Heat { sigma } | Metric::HeatDensity { sigma }, PairGrid::Line(g)) => {
             let step = g.step();
             if step == 0.0 || x.is_empty() {
-                return Vector::Dense(Vec::new());
+                return Vector::Antisym(Vec::new());
             }
             let n = g.n_bins;
             let mut d = difference(&x, &Vec::new(), n);
             let s = clamp_sigma_px(sigma / step, n);
             gaussian_filter(&mut d, n, [s, s]);
-            let step2 = step * step;
-            let mut h = zeroed(n * n);
-            for (i, row) in h.chunks_exact_mut(n).enumerate() {
-                for (j, v) in row.iter_mut().enumerate() {
-                    *v = (d[i * n + j] - d[j * n + i]) / step2;
-                }
-            }
-            Vector::Dense(h)
+            Vector::Antisym(antisym_upper(&d, n, step * step))
         }
         (Metric::PersistenceImage { sigma, .. }, PairGrid::Image(g)) => {
             let (sb, sp) = (g.birth.step(), g.persistence.step());
@@ -287,7 +296,7 @@ pub(crate) fn zeroed(len: usize) -> Vec<f64> {
 /// The vector of one key: [`vectorise`], then [`densify`] if `dense`. Heat
 /// images that are finished per key are counted straight into the dense
 /// image (the same values as counting sparsely and densifying, in less
-/// memory traffic) and antisymmetrised in place.
+/// memory traffic).
 pub(crate) fn vectorise_key(
     metric: &Metric,
     points: &[nnph_homology::PersistencePair],
@@ -304,7 +313,7 @@ pub(crate) fn vectorise_key(
                 any = true;
             }) || !any
             {
-                return Vector::Dense(Vec::new());
+                return Vector::Antisym(Vec::new());
             }
             if matches!(metric, Metric::HeatDensity { .. }) {
                 let count = points.iter().filter(|p| p.birth < p.death).count();
@@ -316,22 +325,7 @@ pub(crate) fn vectorise_key(
             let step = g.step();
             let s = clamp_sigma_px(sigma / step, n);
             gaussian_filter(&mut d, n, [s, s]);
-            // (G*S − (G*S)ᵀ)/Δ², in place.
-            let step2 = step * step;
-            for i in 0..n {
-                // x − x: 0 (NaN for an infinite x), as the formula gives.
-                let x = d[i * n + i];
-                #[allow(clippy::eq_op)]
-                {
-                    d[i * n + i] = (x - x) / step2;
-                }
-                for j in i + 1..n {
-                    let (a, b) = (d[i * n + j], d[j * n + i]);
-                    d[i * n + j] = (a - b) / step2;
-                    d[j * n + i] = (b - a) / step2;
-                }
-            }
-            Vector::Dense(d)
+            Vector::Antisym(antisym_upper(&d, n, step * step))
         }
         _ => {
             let v = vectorise(metric, points, grid);
@@ -405,6 +399,29 @@ fn lp_norm_diff(x: &[f64], y: &[f64], p: f64) -> f64 {
     let mut lanes = Lanes::default();
     lanes.add_squares(x, y);
     lanes.value().sqrt()
+}
+
+/// `‖X − Y‖_p` for antisymmetric images given by their strict upper
+/// triangles (`y` empty: `‖X‖_p`; see [`Vector::Antisym`]): every term
+/// stands for two pixels.
+fn lp_norm_antisym(x: &[f64], y: &[f64], p: f64) -> f64 {
+    debug_assert!(y.is_empty() || x.len() == y.len());
+    if p == f64::INFINITY {
+        return lp_norm_diff(x, y, p);
+    }
+    if p == 2.0 {
+        let mut lanes = Lanes::default();
+        lanes.add_squares(x, y);
+        return (2.0 * lanes.value()).sqrt();
+    }
+    let mut s = Neumaier::default();
+    let mut add = |d: f64| s.add(if p == 1.0 { d.abs() } else { d.abs().powf(p) });
+    if y.is_empty() {
+        x.iter().for_each(|&u| add(u));
+    } else {
+        x.iter().zip(y).for_each(|(u, v)| add(u - v));
+    }
+    if p == 1.0 { 2.0 * s.value() } else { (2.0 * s.value()).powf(1.0 / p) }
 }
 
 /// A sum of squares of a sequence in a fixed order, fast and accurate: the
@@ -487,7 +504,16 @@ const BLOCK: usize = 2048;
 /// computes each one, but block by block: every worker reads a block of
 /// each vector once for all its pairs instead of whole vectors once per
 /// pair, which with many pairs turns a memory-bound loop into a cached one.
-pub(crate) fn pair_norms_blocked(vecs: &[&[f64]], pairs: &[(usize, usize)], par: Par) -> Vec<f64> {
+///
+/// With `double`, each vector is the strict upper triangle of an
+/// antisymmetric image ([`Vector::Antisym`]): the sums are doubled before the
+/// root, as [`lp_norm_antisym`] does.
+pub(crate) fn pair_norms_blocked(
+    vecs: &[&[f64]],
+    pairs: &[(usize, usize)],
+    double: bool,
+    par: Par,
+) -> Vec<f64> {
     let len = vecs.iter().map(|v| v.len()).max().unwrap_or(0);
     // Contiguous runs of pairs per task; the result of a pair does not depend on them.
     let per_task = pairs.len().div_ceil(4 * thread_count()).max(1);
@@ -506,7 +532,7 @@ pub(crate) fn pair_norms_blocked(vecs: &[&[f64]], pairs: &[(usize, usize)], par:
                 }
             }
         }
-        lanes.iter().map(|l| l.value().sqrt()).collect()
+        lanes.iter().map(|l| if double { 2.0 * l.value() } else { l.value() }.sqrt()).collect()
     });
     norms.into_iter().flatten().collect()
 }
@@ -517,7 +543,9 @@ pub(crate) fn pair_norms_blocked(vecs: &[&[f64]], pairs: &[(usize, usize)], par:
 pub(crate) fn dense_factor(grid: &PairGrid, v: &Vector, p: f64) -> Option<f64> {
     match (grid, v) {
         (PairGrid::Line(g), Vector::Curve(_)) => Some(step_factor(g.step(), 1.0, p)),
-        (PairGrid::Line(g), Vector::Dense(_)) => Some(step_factor(g.step(), 2.0, p)),
+        (PairGrid::Line(g), Vector::Dense(_) | Vector::Antisym(_)) => {
+            Some(step_factor(g.step(), 2.0, p))
+        }
         (PairGrid::Image(g), Vector::Dense(_)) => {
             Some(step_factor(g.birth.step() * g.persistence.step(), 1.0, p))
         }
@@ -581,6 +609,15 @@ pub(crate) fn dim_distance(opts: &MetricOptions, grid: &PairGrid, a: &Vector, b:
             );
             let area = sb * sp;
             lp_norm(d.iter().map(|v| v / area), p) * step_factor(area, 1.0, p)
+        }
+        (PairGrid::Line(g), Vector::Antisym(x), Vector::Antisym(y)) => {
+            let factor = step_factor(g.step(), 2.0, p);
+            match (x.is_empty(), y.is_empty()) {
+                (true, true) => 0.0,
+                (false, true) => lp_norm_antisym(x, &[], p) * factor,
+                (true, false) => lp_norm_antisym(y, &[], p) * factor,
+                (false, false) => lp_norm_antisym(x, y, p) * factor,
+            }
         }
         (_, Vector::Dense(x), Vector::Dense(y)) => {
             let (factor, len) = match grid {
@@ -980,7 +1017,7 @@ mod tests {
         ) {
             let grid = PairGrid::Line(Grid { lo, hi: lo + w, n_bins });
             let metric = if density { Metric::HeatDensity { sigma } } else { Metric::Heat { sigma } };
-            let (Vector::Dense(direct), Vector::Dense(densified)) = (
+            let (Vector::Antisym(direct), Vector::Antisym(densified)) = (
                 vectorise_key(&metric, &p, &grid, true),
                 densify(&metric, &grid, vectorise(&metric, &p, &grid)),
             ) else {

@@ -391,7 +391,13 @@ impl SharedGridPlan {
                         k.checked_add(bytes).filter(|&t| t <= prep.retain_bytes)
                     })
                     .is_ok();
-            Ok::<_, S::Error>((stats, seen, kept.then_some(points)))
+            // Kept lists give back what their growth reserved beyond their points.
+            let points = kept.then(|| {
+                let mut points = points;
+                points.iter_mut().for_each(Vec::shrink_to_fit);
+                points
+            });
+            Ok::<_, S::Error>((stats, seen, points))
         })?;
         let dim_count =
             prep.dim_count.unwrap_or_else(|| scans.iter().map(|s| s.1).max().unwrap_or(0)).max(1);
@@ -494,23 +500,28 @@ impl SharedGridPlan {
         let per_vector = match self.opts.metric {
             Metric::Silhouette { .. } | Metric::Betti => 8 * bins,
             Metric::Landscape { n_layers } => 8 * bins * n_layers as u128,
+            // Heat: the strict upper triangle of an antisymmetric image.
+            Metric::Heat { .. } | Metric::HeatDensity { .. } if self.dense => {
+                8 * bins * bins.saturating_sub(1) / 2
+            }
             _ if self.dense => 8 * pixels,
             // Sparse counts: at most one (index, value) per kept point.
             _ => 16 * max_kept_dim,
         };
         let image_work = match self.opts.metric {
             Metric::Heat { .. } | Metric::HeatDensity { .. } | Metric::PersistenceImage { .. } => {
-                // The dense u32 counts, then the image being filtered and its result.
-                4 * pixels + 16 * pixels
+                // Sparse counts, dense u32 counts, the image being filtered and its result.
+                16 * max_kept_dim + 4 * pixels + 16 * pixels
             }
             Metric::Landscape { n_layers } => 2 * bins * n_layers as u128 * 16,
             _ => 4 * bins * 16,
         };
         let threads = crate::pairwise::thread_count() as u128;
         let pairs = n * n.saturating_sub(1) / 2;
+        // A diagram being read: its points in lists that may have grown to twice their size.
         n * dims * per_vector
             + self.prep.retain_bytes as u128
-            + threads * (16 * max_kept + image_work)
+            + threads * (32 * max_kept + image_work)
             + n * dims * 64
             + pairs * (16 + 24 + 8 * dims)
             + n * n * 8 * (1 + dims)
@@ -578,16 +589,17 @@ impl SharedGridPlan {
         let mut per_pair = vec![vec![0.0; self.dim_count]; pairs.len()];
         for q in 0..self.dim_count {
             let factor = vectors.first().and_then(|v| dense_factor(&self.grids[q], &v[q], 2.0));
+            let double = vectors.first().is_some_and(|v| matches!(v[q], Vector::Antisym(_)));
             let slices: Option<Vec<&[f64]>> = vectors
                 .iter()
                 .map(|v| match &v[q] {
-                    Vector::Curve(x) | Vector::Dense(x) => Some(x.as_slice()),
+                    Vector::Curve(x) | Vector::Dense(x) | Vector::Antisym(x) => Some(x.as_slice()),
                     Vector::Image(_) => None,
                 })
                 .collect();
             let norms = match (slices, factor) {
                 (Some(slices), Some(factor)) if self.opts.p == 2.0 => {
-                    pair_norms_blocked(&slices, &pairs, par)
+                    pair_norms_blocked(&slices, &pairs, double, par)
                         .into_iter()
                         .map(|d| d * factor)
                         .collect()
