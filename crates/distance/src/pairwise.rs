@@ -753,13 +753,7 @@ fn run_images(
     // 1. The grid of every pair and dimension.
     let grids: Vec<Vec<PairGrid>> = match opts.grid {
         GridMode::Fixed { lo, hi } => {
-            let g = Grid { lo, hi, n_bins: opts.n_bins };
-            let pg = if image {
-                PairGrid::Image(ImageGrid { birth: g, persistence: g })
-            } else {
-                PairGrid::Line(g)
-            };
-            vec![vec![pg; dims]; pairs.len()]
+            vec![vec![fixed_pair_grid(lo, hi, opts.n_bins, image); dims]; pairs.len()]
         }
         GridMode::Giotto | GridMode::GiottoJoint => {
             let mut needed = vec![false; batch.len()];
@@ -980,6 +974,13 @@ pub fn distance(
     let mut d = run(batch, opts, Par::Seq, &[(i, j)], None)?;
     let d = d.pop().unwrap_or_default();
     Ok((combine(&d, opts.order), d))
+}
+
+/// The grid of every pair and dimension under [`GridMode::Fixed`]: `[lo, hi]` with `n_bins`
+/// samples, on both axes for persistence images.
+pub(crate) fn fixed_pair_grid(lo: f64, hi: f64, n_bins: usize, image: bool) -> PairGrid {
+    let g = Grid { lo, hi, n_bins };
+    if image { PairGrid::Image(ImageGrid { birth: g, persistence: g }) } else { PairGrid::Line(g) }
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ use nnph_homology::{Diagram, PersistencePair};
 
 use crate::batch::check_point;
 use crate::error::{Error, ErrorKind};
-use crate::grid::{Grid, ImageGrid};
+use crate::grid::Grid;
 use crate::metric::{GridMode, Metric, MetricOptions, Par};
 use crate::pairwise::{
     DistanceMatrix, Extent, PairGrid, Vector, all_pairs, assemble, dense_factor, dense_images,
@@ -414,13 +414,7 @@ impl SharedGridPlan {
         let image = matches!(opts.metric, Metric::PersistenceImage { .. });
         let grids = match opts.grid {
             GridMode::Fixed { lo, hi } => {
-                let g = Grid { lo, hi, n_bins: opts.n_bins };
-                let pg = if image {
-                    PairGrid::Image(ImageGrid { birth: g, persistence: g })
-                } else {
-                    PairGrid::Line(g)
-                };
-                vec![pg; dim_count]
+                vec![crate::pairwise::fixed_pair_grid(lo, hi, opts.n_bins, image); dim_count]
             }
             _ => {
                 let ext = (0..dim_count)
