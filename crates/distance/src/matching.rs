@@ -113,19 +113,28 @@
 //!     leftmost neighbour of `x_1`, and `g` is used by a later `x_k`, swapping
 //!     is valid because `g ≤ y ≤ R(x_1) ≤ R(x_k)` and `L(x_k) ≤ g`). With the
 //!     Mendelsohn–Dulmage theorem as above, two greedy passes decide `t`.
-//!   - *Wasserstein*, exact, `O(n_a + n_b)` memory: by the lemma, an
-//!     edit-distance dynamic programme over the two sequences sorted by
-//!     lifetime is exact:
+//!   - *Wasserstein*, exact: by the lemma, an edit-distance dynamic
+//!     programme over the two sequences sorted by lifetime is exact:
 //!     `D[i][j] = min(D[i−1][j] + δ(x_i)^q, D[i][j−1] + δ(y_j)^q,
-//!     D[i−1][j−1] + |x_i − y_j|^q)`, `δ` the diagonal cost. It is run as a
-//!     branch and bound: a cell is dropped when `D[i][j]` plus an admissible
-//!     lower bound of the rest (nearest-neighbour and imbalance bounds) exceeds
-//!     a guessed upper bound `U`; a run that reaches the last cell is exact
-//!     whatever `U` was, and `U` doubles until one does (see `docs/algorithms.md`
-//!     for the proof). Time is proportional to the live cells — about 5·10⁷
-//!     for two random 200 000-point diagrams of the paper's shape instead of
-//!     4·10¹⁰ — and at most `n_a·n_b`; we know no exact `O(n log n)` rule for
-//!     `q > 1` with the diagonal cost `(d − b)/2`, so none is used.
+//!     D[i−1][j−1] + |x_i − y_j|^q)`, `δ` the diagonal cost. Its
+//!     `n_a·n_b` cells are not all visited. (1) A *proposal*: the DP runs
+//!     inside a band around the optimal path of the problem made of every
+//!     8th point of each diagram (solved the same way, recursively), lifted
+//!     and re-centred while the path touches the band's edge; `O(n)` cells
+//!     per level. (2) A *certificate*: duals satisfying complementary
+//!     slackness with the proposed matching are built along its chain of
+//!     pairs (difference constraints, two sweeps) and checked against every
+//!     constraint of the dual linear programme, `u_i + v_j ≤ |x_i − y_j|^q`
+//!     for all `i, j` at once by a monotone minimum over the sorted sites
+//!     (`O(n log n)`); feasible duals prove the proposal optimal (to a
+//!     tolerance of `1e-12` of the largest cost per constraint). (3) If the
+//!     check fails, the repaired duals and the proposal's cost bound a branch
+//!     and bound over the DP grid: a cell is dropped when `D[i][j]` plus an
+//!     admissible lower bound of the rest (duals, nearest-neighbour and
+//!     imbalance bounds) exceeds an upper bound `U`; a run that reaches the
+//!     last cell is exact whatever `U` was, and `U` doubles until one does
+//!     (see `docs/algorithms.md` for the proofs). Memory is `O(n)` plus two
+//!     bits per band cell.
 //!
 //! Both paths compute every cost with the same formulas, so the bottleneck
 //! distance of points on a line is bit-for-bit the one of the general
@@ -180,13 +189,14 @@ mod line;
 /// `delta > 0` for larger diagrams.
 pub const EXACT_SOLVER_LIMIT: usize = 10_000;
 
-/// The largest number of cells the pruned dynamic programme of
+/// The largest number of cells the dynamic programme of
 /// [`wasserstein_exact`] may visit on diagrams whose points lie on one line
-/// (memory is only `O(n_a + n_b)`; a few ns per cell on one core for
-/// `q = 2`, so the limit is about a minute; exponents other than 1 and 2 cost
-/// a `powf` per cell). The number of cells depends on the data, at most
-/// `(n_a + 1)·(n_b + 1)`; two random 200 000-point diagrams of the paper's
-/// shape need a few times 10⁷.
+/// (the banded proposal and, if its certificate fails, the branch and bound;
+/// a few ns per cell on one core for `q = 2`, so the limit is about a minute;
+/// exponents other than 1 and 2 cost a `powf` per cell). The banded proposal
+/// takes about `50·(n_a + n_b)` cells over all levels (two real 666 855-point
+/// diagrams: 6·10⁷); the branch and bound, when needed, at most
+/// `(n_a + 1)·(n_b + 1)`. Memory is `O(n_a + n_b)` plus two bits per band cell.
 pub const LINE_DP_LIMIT: u64 = 10_000_000_000;
 
 /// Ground metric between two points `(b₁, d₁)`, `(b₂, d₂)` of the plane.

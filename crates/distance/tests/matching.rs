@@ -408,13 +408,21 @@ proptest! {
 
 /// The plain `O(n_a·n_b)` monotone-matching DP for finite points on one line
 /// (`L∞`), the reference for the pruned one: `Σ cost^q`.
-fn plain_line_dp(a: &[P], b: &[P], q: f64) -> f64 {
+pub(crate) fn plain_line_dp(a: &[P], b: &[P], q: f64) -> f64 {
     let life = |p: &P| p.death - p.birth;
     let mut a: Vec<P> = a.iter().copied().filter(|p| p.death > p.birth).collect();
     let mut b: Vec<P> = b.iter().copied().filter(|p| p.death > p.birth).collect();
     a.sort_by(|u, w| life(u).total_cmp(&life(w)));
     b.sort_by(|u, w| life(u).total_cmp(&life(w)));
-    let pw = |x: f64| x.powf(q);
+    let pw = |x: f64| {
+        if q == 2.0 {
+            x * x
+        } else if q == 1.0 {
+            x
+        } else {
+            x.powf(q)
+        }
+    };
     let dist = |u: P, w: P| (u.birth - w.birth).abs().max((u.death - w.death).abs());
     let mut row: Vec<f64> = std::iter::once(0.0)
         .chain(b.iter().scan(0.0, |acc, y| {

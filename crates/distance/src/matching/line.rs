@@ -40,6 +40,8 @@ use nnph_homology::PersistencePair;
 
 use super::{Ground, Power};
 
+mod band;
+
 /// Cost tables of one problem.
 struct Tables<'a> {
     a: &'a [PersistencePair],
@@ -55,6 +57,12 @@ struct Tables<'a> {
     /// Suffix sums of the per-point bounds `min(δ, nn/2)`.
     sa: Vec<f64>,
     sb: Vec<f64>,
+    /// Suffix sums of feasible dual values `u` (of `a`) and `v` (of `b`),
+    /// shrunk by a relative `1e-12` of the suffix sums of their absolute
+    /// values: `du[i] + dv[j]` is a lower bound of the suffix problem
+    /// (empty when no duals are known).
+    du: Vec<f64>,
+    dv: Vec<f64>,
 }
 
 fn lifetime(p: PersistencePair) -> f64 {
@@ -112,7 +120,44 @@ impl<'a> Tables<'a> {
         };
         let sa = suffix(&alpha, &nearest(a, b, ground));
         let sb = suffix(&beta, &nearest(b, a, ground));
-        Tables { a, b, ground, power, pa: prefix(&alpha), pb: prefix(&beta), alpha, beta, sa, sb }
+        Tables {
+            a,
+            b,
+            ground,
+            power,
+            pa: prefix(&alpha),
+            pb: prefix(&beta),
+            alpha,
+            beta,
+            sa,
+            sb,
+            du: Vec::new(),
+            dv: Vec::new(),
+        }
+    }
+
+    /// Uses the feasible duals `u`, `v` as a further lower bound: by weak
+    /// duality the cost of any matching of the suffixes `a[i..]`, `b[j..]`
+    /// is at least `Σ_{t≥i} u_t + Σ_{s≥j} v_s`.
+    fn set_duals(&mut self, u: &[f64], v: &[f64]) {
+        let suffix = |d: &[f64]| {
+            let mut out = vec![0.0; d.len() + 1];
+            let (mut acc, mut abs) = (0.0, 0.0);
+            for t in (0..d.len()).rev() {
+                acc += d[t];
+                abs += d[t].abs();
+                out[t] = acc - 1e-12 * abs;
+            }
+            out
+        };
+        self.du = suffix(u);
+        self.dv = suffix(v);
+    }
+
+    /// The powered cost of matching `a[i]` with `b[j]`.
+    #[inline]
+    fn cost(&self, i: usize, j: usize) -> f64 {
+        self.power.apply(self.ground.dist(self.a[i], self.b[j]))
     }
 
     /// The lower bound `h(i, j)` of the suffixes `a[i..]`, `b[j..]`.
@@ -126,7 +171,8 @@ impl<'a> Tables<'a> {
         } else {
             self.pb[j + rb - ra] - self.pb[j]
         };
-        nn.max(imb * (1.0 - 1e-12))
+        let h = nn.max(imb * (1.0 - 1e-12));
+        if self.du.is_empty() { h } else { h.max(self.du[i] + self.dv[j]) }
     }
 
     /// The DP restricted to cells with `D + h ≤ upper`. Returns `D[n][m]`,
@@ -205,6 +251,11 @@ impl<'a> Tables<'a> {
 
 /// `min Σ power(cost)` over matchings of two non-empty diagrams on one
 /// line, exactly; `None` if more than `budget` DP cells would be needed.
+///
+/// First the multilevel banded DP proposes a matching and the dual
+/// certificate checks it (see [`band`]); a certified matching is returned.
+/// Otherwise the branch and bound runs with the proposal's cost as its upper
+/// bound and the repaired duals as a further lower bound.
 pub(super) fn line_wasserstein(
     a: &[PersistencePair],
     b: &[PersistencePair],
@@ -216,19 +267,54 @@ pub(super) fn line_wasserstein(
     let mut b = b.to_vec();
     a.sort_by(|u, w| lifetime(*u).total_cmp(&lifetime(*w)));
     b.sort_by(|u, w| lifetime(*u).total_cmp(&lifetime(*w)));
-    let t = Tables::new(&a, &b, ground, power);
-    // Guess an upper bound, starting from the lower bound `h(0, 0)` and
-    // doubling: a run that reaches the last cell is exact whatever the guess.
-    let mut upper = t.bound(0, 0).max(f64::MIN_POSITIVE) * 1.25;
-    let total = t.pa[a.len()] + t.pb[b.len()];
+    let mut t = Tables::new(&a, &b, ground, power);
     let mut spent = 0;
-    while upper < total {
-        match t.run(upper, budget.saturating_sub(spent)) {
-            Ok(v) => return Some(v),
-            Err(Some(cells)) => spent += cells,
-            Err(None) => return None,
+    if let Some((mut proposal, cells)) = band::propose(&t, budget) {
+        spent += cells;
+        let mut verdict = band::certify(&t, &proposal);
+        // Not proven: once more in a band eight times as wide.
+        if let band::Verdict::Bound(..) = verdict
+            && let Some((wider, cells)) =
+                band::refine(&t, &proposal, 8 * band::WIDTH, budget.saturating_sub(spent))
+        {
+            spent += cells;
+            proposal = wider;
+            verdict = band::certify(&t, &proposal);
         }
-        upper *= 2.0;
+        match verdict {
+            band::Verdict::Optimal => return Some(proposal.value),
+            band::Verdict::Bound(u, v) => {
+                t.set_duals(&u, &v);
+                // `value` is the cost of a matching, so `value ≥ OPT`: one run
+                // suffices unless rounding moved the last cell above it.
+                let upper = proposal.value * (1.0 + 1e-12) + f64::MIN_POSITIVE;
+                match t.run(upper, budget.saturating_sub(spent)) {
+                    Ok(v) => return Some(v),
+                    Err(Some(cells)) => spent += cells,
+                    Err(None) => return None,
+                }
+            }
+        }
     }
-    t.run(f64::INFINITY, budget.saturating_sub(spent)).ok()
+    t.branch_and_bound(budget.saturating_sub(spent))
+}
+
+impl Tables<'_> {
+    /// The branch and bound with a guessed upper bound, starting from the
+    /// lower bound `h(0, 0)` and doubling: a run that reaches the last cell is
+    /// exact whatever the guess. `None` past `budget` cells.
+    fn branch_and_bound(&self, budget: u64) -> Option<f64> {
+        let mut upper = self.bound(0, 0).max(f64::MIN_POSITIVE) * 1.25;
+        let total = self.pa[self.a.len()] + self.pb[self.b.len()];
+        let mut spent = 0;
+        while upper < total {
+            match self.run(upper, budget.saturating_sub(spent)) {
+                Ok(v) => return Some(v),
+                Err(Some(cells)) => spent += cells,
+                Err(None) => return None,
+            }
+            upper *= 2.0;
+        }
+        self.run(f64::INFINITY, budget.saturating_sub(spent)).ok()
+    }
 }
