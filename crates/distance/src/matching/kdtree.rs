@@ -168,6 +168,25 @@ impl KdTree {
         }
     }
 
+    /// Sets every key at once (`key(id)` for each id in the tree) and
+    /// recomputes the minima bottom-up, in `O(n)`.
+    pub(super) fn set_keys(&mut self, key: impl Fn(usize) -> f64) {
+        for (s, &id) in self.ids.iter().enumerate() {
+            self.key[s] = key(id);
+        }
+        // Children are pushed after their parent, so a reverse sweep sees
+        // both children of a node before the node.
+        for node in (0..self.nodes.len()).rev() {
+            let n = &self.nodes[node];
+            let m = if n.left == NO_CHILD {
+                (n.lo..n.hi).map(|s| self.key[s as usize]).fold(f64::INFINITY, f64::min)
+            } else {
+                self.nodes[n.left as usize].min_key.min(self.nodes[n.right as usize].min_key)
+            };
+            self.nodes[node].min_key = m;
+        }
+    }
+
     /// A lower bound of the ground distance from `q` to any point of the box.
     #[inline]
     fn box_dist(ground: Ground, q: PersistencePair, b: &[f64; 4]) -> f64 {
@@ -286,6 +305,111 @@ impl KdTree {
             };
             let (bl, br) = (lb(l), lb(r));
             // Visit the more promising child first (pushed last).
+            if bl <= br {
+                stack.push((br, n.right));
+                stack.push((bl, n.left));
+            } else {
+                stack.push((bl, n.left));
+                stack.push((br, n.right));
+            }
+        }
+        best
+    }
+    /// The `k` alive points nearest to `q` in ground distance, as
+    /// `(distance, id)` sorted by distance (ties in any order), into `out`
+    /// (cleared first; fewer if the tree has fewer alive points).
+    pub(super) fn nearest(
+        &self,
+        q: PersistencePair,
+        k: usize,
+        ground: Ground,
+        out: &mut Vec<(f64, usize)>,
+    ) {
+        out.clear();
+        if self.nodes.is_empty() || k == 0 {
+            return;
+        }
+        let mut stack = self.stack.borrow_mut();
+        stack.clear();
+        stack.push((0.0, 0));
+        while let Some((bound, node)) = stack.pop() {
+            if out.len() == k && bound >= out[k - 1].0 {
+                continue;
+            }
+            let n = &self.nodes[node as usize];
+            if n.alive == 0 {
+                continue;
+            }
+            if n.left == NO_CHILD {
+                for s in n.lo as usize..n.hi as usize {
+                    if !self.alive[s] {
+                        continue;
+                    }
+                    let d = ground.dist(q, self.pts[s]);
+                    if out.len() == k && d >= out[k - 1].0 {
+                        continue;
+                    }
+                    if out.len() == k {
+                        out.pop();
+                    }
+                    let at = out.partition_point(|&(e, _)| e <= d);
+                    out.insert(at, (d, self.ids[s]));
+                }
+                continue;
+            }
+            let (l, r) = (&self.nodes[n.left as usize], &self.nodes[n.right as usize]);
+            let (bl, br) = (Self::box_dist(ground, q, &l.bbox), Self::box_dist(ground, q, &r.bbox));
+            if bl <= br {
+                stack.push((br, n.right));
+                stack.push((bl, n.left));
+            } else {
+                stack.push((bl, n.left));
+                stack.push((br, n.right));
+            }
+        }
+    }
+
+    /// The smallest value of `cost(dist(q, p)) + key(p)` over alive points
+    /// `p`, as `(value, id)` (`(+∞, usize::MAX)` if there is none). `cost`
+    /// must be non-decreasing.
+    pub(super) fn best(
+        &self,
+        q: PersistencePair,
+        ground: Ground,
+        cost: impl Fn(f64) -> f64,
+    ) -> (f64, usize) {
+        let mut best = (f64::INFINITY, usize::MAX);
+        if self.nodes.is_empty() {
+            return best;
+        }
+        let mut stack = self.stack.borrow_mut();
+        stack.clear();
+        stack.push((f64::NEG_INFINITY, 0));
+        while let Some((bound, node)) = stack.pop() {
+            if bound >= best.0 {
+                continue;
+            }
+            let n = &self.nodes[node as usize];
+            if n.left == NO_CHILD {
+                for s in n.lo as usize..n.hi as usize {
+                    if self.alive[s] {
+                        let v = cost(ground.dist(q, self.pts[s])) + self.key[s];
+                        if v < best.0 {
+                            best = (v, self.ids[s]);
+                        }
+                    }
+                }
+                continue;
+            }
+            let (l, r) = (&self.nodes[n.left as usize], &self.nodes[n.right as usize]);
+            let lb = |c: &Node| {
+                if c.alive == 0 {
+                    f64::INFINITY
+                } else {
+                    cost(Self::box_dist(ground, q, &c.bbox)) + c.min_key
+                }
+            };
+            let (bl, br) = (lb(l), lb(r));
             if bl <= br {
                 stack.push((br, n.right));
                 stack.push((bl, n.left));
