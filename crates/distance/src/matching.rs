@@ -69,21 +69,29 @@
 //!   the dual value of the prices, a lower bound of the optimum for any
 //!   prices), so the returned `Ŵ = C^{1/q}` satisfies
 //!   `W ≤ Ŵ ≤ (1 + delta)·W`.
-//! * **General Wasserstein.** The standard reduction to a square assignment
-//!   problem of size `n_a + n_b`: rows are the points of `a` and `n_b` copies
-//!   of the diagonal, columns the points of `b` and `n_a` copies of the
-//!   diagonal; point–point entries cost `dist^q`, a point and any diagonal copy
-//!   cost its diagonal cost `^q`, diagonal–diagonal entries cost 0. It is
-//!   solved by the Hungarian algorithm (Kuhn–Munkres with potentials and
-//!   shortest augmenting paths, warm-started by column reduction: `v_j = min_i
-//!   c_ij` is a feasible dual and each column takes a free row attaining it;
-//!   `O((n_a + n_b)³)` time, an `n_a × n_b` cost matrix in memory). Costs
-//!   are divided by the bottleneck distance `s` first (so that `cost^q`
-//!   neither overflows nor underflows for large `q`: the
-//!   optimum is then between 1 and `n_a + n_b`) and entries above
-//!   `n_a + n_b + 1` are clamped to that value, which changes no optimal
-//!   assignment (the bottleneck assignment has all entries `≤ 1`). The result
-//!   is `s·(Σ)^(1/q)`.
+//! * **General Wasserstein** (exact, `O((n_a + n_b)·k)` memory; module
+//!   `sparse`). A matching is a min-cost flow with one hub node for the
+//!   diagonal; its dual is the matching LP's dual `max Σ u_i + Σ v_j`,
+//!   `u_i + v_j ≤ c_ij`, `u_i ≤ α_i`, `v_j ≤ β_j`. The flow is solved by
+//!   successive shortest paths (Dijkstra on reduced costs, stopped at the
+//!   first deficit node) on a sparse candidate graph: each point's 8 nearest
+//!   neighbours in the other diagram (k-d tree), pairs with `c_ij ≥ α_i + β_j`
+//!   left out (both ends to the diagonal is as cheap), the diagonal hub's
+//!   edges kept implicitly (points on the diagonal are glued to the hub, whose
+//!   outgoing edges are read in increasing reduced cost from a tournament
+//!   tree). The result is then **certified on the complete problem**: the
+//!   potentials satisfy every sparse constraint with complementary
+//!   slackness, and `u_i ≤ min_j (c_ij − v_j)` over *all* `j` is checked per
+//!   row by a weighted nearest-neighbour query in a k-d tree; a violated row
+//!   gets its best edge, is unassigned, and the shortest-path phase resumes
+//!   warm, until no constraint is violated beyond a relative `1e-12` (so the
+//!   matching is optimal up to rounding). Costs are divided by the
+//!   bottleneck distance `s` first (so that `cost^q` neither overflows nor
+//!   underflows for large `q`: the optimum is then between 1 and
+//!   `n_a + n_b`) and clamped at `n_a + n_b + 1`, which changes no optimal
+//!   matching. The result is `s·(Σ)^(1/q)`. The dense Hungarian algorithm
+//!   (square assignment of size `n_a + n_b` with diagonal copies, `O(n³)`)
+//!   remains in the tests as the reference.
 //! * **Points on one line** (fast path, exact). If all finite non-trivial
 //!   points of both diagrams have the same birth (a vertical line, e.g. the
 //!   `(0, d)` points of `H0`) or the same death (a horizontal line, e.g. `H1`
@@ -183,12 +191,12 @@ mod sparse;
 /// which the exact Wasserstein solver runs, when the points are not all on
 /// one line (the bottleneck solver has no limit).
 ///
-/// At this size the Hungarian algorithm needs an `n_a × n_b` matrix of `f64`
-/// (at most 200 MB). Measured on one core with random points and the `L∞`
-/// metric: 2000 + 2000 points take about 4 s, 5000 + 5000 points about 50 s;
-/// time grows roughly as `(n_a + n_b)³`. Use [`wasserstein`] with
+/// The sparse solver's time grows about as `(n_a + n_b)^1.5` on random
+/// diagrams: measured on one core with the `L∞` metric and `q = 2`,
+/// 1000 + 1000 points take 35 ms, 5000 + 5000 about 0.5 s, 10,000 + 10,000
+/// about 3 s (15 MB); memory is `O((n_a + n_b)·k)`. Use [`wasserstein`] with
 /// `delta > 0` for larger diagrams.
-pub const EXACT_SOLVER_LIMIT: usize = 10_000;
+pub const EXACT_SOLVER_LIMIT: usize = 100_000;
 
 /// The largest number of cells the dynamic programme of
 /// [`wasserstein_exact`] may visit on diagrams whose points lie on one line
