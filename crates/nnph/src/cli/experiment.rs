@@ -74,8 +74,14 @@ pub(super) struct PaperArgs {
     #[arg(long, value_name = "E")]
     cnn_epochs: Option<usize>,
     /// Folder with the IDX files (for Fashion-MNIST the 70k file is preferred when present,
-    /// e.g. in ../shared/data; the repository bundles a 10k subset).
-    #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"))]
+    /// e.g. in ../shared/data). Default: the repository's data/ folder, which bundles a 10k
+    /// subset (its absolute path is fixed at build time).
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"),
+        hide_default_value = true
+    )]
     data_dir: PathBuf,
     /// Seeds the data split, initialisation, dropout, shuffles and permutations.
     #[arg(long, default_value_t = 42)]
