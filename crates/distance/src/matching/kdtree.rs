@@ -374,15 +374,18 @@ impl KdTree {
     }
 
     /// The smallest value of `cost(dist(q, p)) + key(p)` over alive points
-    /// `p`, as `(value, id)` (`(+∞, usize::MAX)` if there is none). `cost`
-    /// must be non-decreasing.
-    pub(super) fn best(
+    /// `p` if it is below `limit`, as `(value, id)`; otherwise
+    /// `(limit, usize::MAX)` (subtrees that cannot go below the best value
+    /// found, starting from `limit`, are pruned). `cost` must be
+    /// non-decreasing.
+    pub(super) fn best_below(
         &self,
         q: PersistencePair,
         ground: Ground,
         cost: impl Fn(f64) -> f64,
+        limit: f64,
     ) -> (f64, usize) {
-        let mut best = (f64::INFINITY, usize::MAX);
+        let mut best = (limit, usize::MAX);
         if self.nodes.is_empty() {
             return best;
         }

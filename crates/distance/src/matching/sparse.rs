@@ -77,7 +77,8 @@
 //! row: `u_i ≤ min_j (c_ij − v_j)` is a weighted nearest-neighbour query in
 //! a k-d tree over `b` with keys `−v_j` (nodes store their minimum key, `c`
 //! is a non-decreasing function of the ground distance, so a node is pruned
-//! when `c(box distance) + min key` cannot beat the best found). A row whose
+//! when `c(box distance) + min key` cannot beat the best found, starting from
+//! `u_i`: only smaller values matter, so most queries stop at once). A row whose
 //! minimum violates its constraint by more than [`TOL`] (relative) gets its
 //! best [`ADD`] edges by reduced cost; its point is unassigned (its
 //! potential raised until its edges' reduced costs are non-negative; a free
@@ -1188,9 +1189,10 @@ impl Solver {
         };
         for (i, &p) in a.iter().enumerate() {
             let u = self.pd - self.pot_a(i);
-            let (best, j) = tree_b.best(p, ground, cost);
-            lower += u.min(best).min(self.alpha[i]);
-            if violated(u, best, v[j]) {
+            // Only values below u matter (for the bound and the check).
+            let (best, j) = tree_b.best_below(p, ground, cost, u);
+            lower += best.min(self.alpha[i]);
+            if j != usize::MAX && violated(u, best, v[j]) {
                 // The row's best few edges by reduced cost.
                 tree_b.best_k(p, ADD, ground, cost, &mut near);
                 for &(val, j) in &near {
@@ -1391,6 +1393,36 @@ mod tests {
         let wide: Vec<P> = (0..200).map(|i| P::new(i as f64, i as f64 + 10.0)).collect();
         let near: Vec<P> = wide.iter().map(|p| P::new(p.birth + 0.1, p.death - 0.05)).collect();
         check(&wide, &near, Ground::Two, 1.0, 4).unwrap();
+    }
+
+    /// A few hundred points on a coarse grid (many exact duplicates and
+    /// ties, hence large plateaus of equal distances), at several scales
+    /// and exponents, and the default number of neighbours.
+    #[test]
+    fn grid_ties_at_several_scales() {
+        let mut state = 99u64;
+        let mut next = move |k: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % k
+        };
+        let mut grid = |n: usize| -> Vec<P> {
+            (0..n)
+                .map(|_| {
+                    let b = next(12) as f64 * 0.25;
+                    P::new(b, b + (1 + next(8)) as f64 * 0.25)
+                })
+                .collect()
+        };
+        let (a, b) = (grid(260), grid(200));
+        for scale in [1e-6, 1.0, 1e6] {
+            let s = |v: &[P]| -> Vec<P> {
+                v.iter().map(|p| P::new(p.birth * scale, p.death * scale)).collect()
+            };
+            let (a, b) = (s(&a), s(&b));
+            for (g, q) in [(Ground::Inf, 2.0), (Ground::One, 1.0), (Ground::Two, 8.0)] {
+                check(&a, &b, g, q, neighbours(a.len() + b.len())).unwrap();
+            }
+        }
     }
 
     #[test]
