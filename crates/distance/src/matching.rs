@@ -441,6 +441,11 @@ pub fn wasserstein(
     if q == f64::INFINITY {
         return bottleneck(a, b, ground, delta);
     }
+    // On one line the exact value is cheap: computed exactly as `wasserstein_exact`
+    // does (same scaling, so the same bits) unless it needs too many cells.
+    if let Some(exact) = exact_wasserstein(a, b, q, ground, LINE_DP_WHEN_APPROXIMATE, true)? {
+        return Ok(exact);
+    }
     let ground = Ground::new(ground)?;
     let (mut a, mut b) = (Split::new(a, 0)?, Split::new(b, 1)?);
     let Some(essential) = essential_costs(&mut a.essential, &mut b.essential) else {
@@ -462,10 +467,6 @@ pub fn wasserstein(
     let essential_sum: f64 = essential.iter().map(|&c| power.apply(c)).sum();
     let finite_sum = if a.is_empty() || b.is_empty() {
         a.iter().chain(b.iter()).map(|&p| power.apply(ground.diag(p))).sum()
-    } else if let Some(exact) = Line::detect(a, b)
-        .and_then(|_| line::line_wasserstein(a, b, ground, &power, LINE_DP_WHEN_APPROXIMATE))
-    {
-        exact
     } else {
         auction::wasserstein_power_sum(a, b, ground, &power, delta)
     };
@@ -502,16 +503,35 @@ pub fn wasserstein_exact(
     q: f64,
     ground: GroundMetric,
 ) -> Result<f64, MatchingError> {
+    // Without `line_only` the solver answers or fails: `None` does not occur.
+    exact_wasserstein(a, b, q, ground, LINE_DP_LIMIT, false)?
+        .ok_or_else(|| too_large(a.len(), b.len(), true))
+}
+
+/// [`wasserstein_exact`] with `line_budget` cells for points on one line. With `line_only`,
+/// `Ok(None)` when the points are not on one line or need more cells (the caller then
+/// approximates), instead of the general solver or a `TooLarge` error.
+fn exact_wasserstein(
+    a: &[PersistencePair],
+    b: &[PersistencePair],
+    q: f64,
+    ground: GroundMetric,
+    line_budget: u64,
+    line_only: bool,
+) -> Result<Option<f64>, MatchingError> {
     if q.is_nan() || q < 1.0 {
         return Err(MatchingError::new(MatchingErrorKind::InvalidExponent { q }));
     }
     let ground = Ground::new(ground)?;
     let (mut a, mut b) = (Split::new(a, 0)?, Split::new(b, 1)?);
     let Some(essential) = essential_costs(&mut a.essential, &mut b.essential) else {
-        return Ok(f64::INFINITY);
+        return Ok(Some(f64::INFINITY));
     };
     let (a, b) = (&mut a.finite, &mut b.finite);
     let line = Line::detect(a, b);
+    if line_only && line.is_none() && !(a.is_empty() || b.is_empty()) {
+        return Ok(None);
+    }
     if let Some(line) = line {
         line.sort(a);
         line.sort(b);
@@ -525,19 +545,22 @@ pub fn wasserstein_exact(
     let finite = finite_bottleneck(a, b, ground, 0.0);
     let scale = essential.iter().copied().fold(finite, f64::max);
     if q == f64::INFINITY || scale == 0.0 || scale == f64::INFINITY {
-        return Ok(scale);
+        return Ok(Some(scale));
     }
     let power = Power::new(q, scale);
     let essential_sum: f64 = essential.iter().map(|&c| power.apply(c)).sum();
     let finite_sum = if a.is_empty() || b.is_empty() {
         a.iter().chain(b.iter()).map(|&p| power.apply(ground.diag(p))).sum()
     } else if line.is_some() {
-        line::line_wasserstein(a, b, ground, &power, LINE_DP_LIMIT)
-            .ok_or_else(|| too_large(a.len(), b.len(), true))?
+        match line::line_wasserstein(a, b, ground, &power, line_budget) {
+            Some(v) => v,
+            None if line_only => return Ok(None),
+            None => return Err(too_large(a.len(), b.len(), true)),
+        }
     } else {
         general_wasserstein(a, b, ground, &power)
     };
-    Ok(scale * (finite_sum + essential_sum).powf(1.0 / q))
+    Ok(Some(scale * (finite_sum + essential_sum).powf(1.0 / q)))
 }
 
 fn too_large(points_a: usize, points_b: usize, on_line: bool) -> MatchingError {

@@ -10,10 +10,9 @@ fn help(args: &[&str]) -> String {
     String::from_utf8(o.stdout).unwrap().trim_end().to_owned()
 }
 
-fn generate() -> String {
-    let top = help(&["--help"]);
-    let commands: Vec<String> = top
-        .lines()
+/// The subcommands listed under `Commands:` in a help text, `help` left out.
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
         .skip_while(|l| !l.starts_with("Commands:"))
         .skip(1)
         .take_while(|l| l.starts_with("  "))
@@ -21,7 +20,12 @@ fn generate() -> String {
         .filter(|l| !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
         .filter(|c| c != "help")
-        .collect();
+        .collect()
+}
+
+fn generate() -> String {
+    let top = help(&["--help"]);
+    let commands = subcommands(&top);
     assert!(commands.len() >= 8, "{top}");
     let mut out = String::from(
         "# The `nnph` command line\n\n\
@@ -38,9 +42,14 @@ fn generate() -> String {
     out.push_str(&top);
     out.push_str("\n```\n");
     for c in &commands {
-        out.push_str(&format!("\n## nnph {c}\n\n```text\n$ nnph {c} --help\n"));
-        out.push_str(&help(&[c, "--help"]));
-        out.push_str("\n```\n");
+        let text = help(&[c, "--help"]);
+        out.push_str(&format!("\n## nnph {c}\n\n```text\n$ nnph {c} --help\n{text}\n```\n"));
+        // Nested subcommands (`nnph experiment paper`, …) get their own section.
+        for sub in subcommands(&text) {
+            out.push_str(&format!("\n### nnph {c} {sub}\n\n```text\n$ nnph {c} {sub} --help\n"));
+            out.push_str(&help(&[c, &sub, "--help"]));
+            out.push_str("\n```\n");
+        }
     }
     out
 }

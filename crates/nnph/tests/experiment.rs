@@ -18,9 +18,14 @@ fn run(args: &[&str]) -> std::process::Output {
     out
 }
 
+/// The principled modes by default, and with `--wasserstein`.
+const PRINCIPLED: [&str; 4] = ["heat-density", "silhouette", "landscape", "bottleneck"];
+const WITH_WASSERSTEIN: [&str; 5] =
+    ["heat-density", "silhouette", "landscape", "bottleneck", "wasserstein"];
+
 /// Checks the matrices of a run: shape (reps, 19, 19), finite, symmetric, zero diagonal, and
-/// the other outputs; returns the heat matrices.
-fn check_outputs(dir: &Path, reps: usize, principled: bool) -> Vec<f64> {
+/// the other outputs (`modes`: the principled modes it must have); returns the heat matrices.
+fn check_outputs(dir: &Path, reps: usize, modes: &[&str]) -> Vec<f64> {
     let mut heat = Vec::new();
     for metric in ["heat", "silhouette", "landscape"] {
         let bytes = std::fs::read(dir.join(format!("{metric}_distance_matrices.npy"))).unwrap();
@@ -48,22 +53,20 @@ fn check_outputs(dir: &Path, reps: usize, principled: bool) -> Vec<f64> {
     let accuracy = std::fs::read_to_string(dir.join("accuracy.csv")).unwrap();
     assert_eq!(accuracy.lines().count(), 1 + reps * 19);
     let stats = std::fs::read_to_string(dir.join("stats.csv")).unwrap();
-    // 3 paper metrics and 4 principled ones, 4 groups each.
-    assert_eq!(stats.lines().count(), 1 + 12 + if principled { 16 } else { 0 });
+    // 3 paper metrics and the principled ones, 4 groups each.
+    assert_eq!(stats.lines().count(), 1 + 12 + 4 * modes.len());
     for (k, line) in stats.lines().skip(1).enumerate() {
         let mean: f64 = line.split(',').nth(3).unwrap().parse().unwrap();
         assert!((0.0..=1.0).contains(&mean), "{line}");
         assert!(line.ends_with(if k < 12 { ",paper" } else { ",,,principled" }), "{line}");
     }
-    let modes: &[&str] =
-        if principled { &["heat-density", "silhouette", "landscape", "bottleneck"] } else { &[] };
     for metric in modes {
         let (shape, v) = read_f64(&dir.join(format!("principled/{metric}_distance_matrices.npy")));
         assert_eq!(shape, vec![reps, 19, 19], "{metric}");
         check_matrices(metric, &v, 19);
         assert!(dir.join(format!("principled/{metric}.svg")).is_file());
     }
-    check_claims(&std::fs::read_to_string(dir.join("claims.csv")).unwrap(), reps, principled);
+    check_claims(&std::fs::read_to_string(dir.join("claims.csv")).unwrap(), reps, modes);
     for r in 0..reps {
         let nets = std::fs::read_dir(dir.join(format!("nets/rep{r}"))).unwrap().count();
         assert_eq!(nets, 19);
@@ -97,23 +100,19 @@ fn check_matrices(what: &str, v: &[f64], n: usize) {
 
 /// claims.csv: one row per metric and mode, p values in (0, 1], accuracies in [0, 1], one
 /// per-repetition value per repetition.
-fn check_claims(csv: &str, reps: usize, principled: bool) {
+fn check_claims(csv: &str, reps: usize, modes: &[&str]) {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(header.len(), 25);
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let keys: Vec<String> = rows.iter().map(|r| format!("{}/{}", r[0], r[1])).collect();
-    let all = [
-        "paper/heat",
-        "paper/silhouette",
-        "paper/landscape",
-        "principled/heat-density",
-        "principled/silhouette",
-        "principled/landscape",
-        "principled/bottleneck",
-    ];
-    assert_eq!(keys, all[..if principled { 7 } else { 3 }]);
+    let expected: Vec<String> = ["paper/heat", "paper/silhouette", "paper/landscape"]
+        .iter()
+        .map(|k| k.to_string())
+        .chain(modes.iter().map(|m| format!("principled/{m}")))
+        .collect();
+    assert_eq!(keys, expected);
     for r in &rows {
         assert_eq!(r.len(), 25, "{r:?}");
         for name in ["c1_p", "c2_h1_p", "c2_params_p", "c3_lab2_p"] {
@@ -163,16 +162,24 @@ fn tiny_study_shapes_symmetry_and_resume() {
     let first = run(&args);
     let stdout = String::from_utf8_lossy(&first.stdout);
     assert!(stdout.contains("training:") && stdout.contains("pipeline:"), "{stdout}");
-    let heat = check_outputs(&out, 2, true);
+    let heat = check_outputs(&out, 2, &PRINCIPLED);
     // The first layer of ls128 at 1/16 width: 784 × 8.
     let net = nnph::network::Network::from_path(&out.join("nets/rep0/00_ls128.safetensors"));
     assert_eq!(net.unwrap().layer_sizes(), vec![784, 8, 8, 10]);
     // Two repetitions are different trainings.
     assert_ne!(heat[..361], heat[361..]);
 
-    let again = run(&args);
+    // The rerun adds the exact 2-Wasserstein distance: the networks are reused, and every
+    // W_2 is at least the bottleneck distance (per dimension, so also in the 2-norm).
+    let mut with_w = args.to_vec();
+    with_w.push("--wasserstein");
+    let again = run(&with_w);
     assert!(String::from_utf8_lossy(&again.stdout).contains("38 reused"));
-    assert_eq!(heat, check_outputs(&out, 2, true));
+    assert_eq!(heat, check_outputs(&out, 2, &WITH_WASSERSTEIN));
+    let (_, w2) = read_f64(&out.join("principled/wasserstein_distance_matrices.npy"));
+    let (_, bn) = read_f64(&out.join("principled/bottleneck_distance_matrices.npy"));
+    assert!(w2.iter().zip(&bn).all(|(w, b)| *w >= *b * (1.0 - 1e-12)));
+    assert!(w2.iter().zip(&bn).any(|(w, b)| *w > *b * 1.01), "W_2 is not the bottleneck");
 
     // Other settings into the same folder: refused, nothing overwritten.
     let mut other = args;
@@ -217,7 +224,7 @@ fn cnn_mlp_tiny_study() {
         stdout.contains("CNN: 286432 parameters") && stdout.contains("1152 features"),
         "{stdout}"
     );
-    check_outputs(&out, 1, true);
+    check_outputs(&out, 1, &PRINCIPLED);
     // The heads: 1,152 inputs (the Flatten outputs), 1/16 widths, no convolution in the graph.
     let net = nnph::network::Network::from_path(&out.join("nets/rep0/00_ls128.safetensors"));
     assert_eq!(net.unwrap().layer_sizes(), vec![1152, 8, 8, 10]);
@@ -284,7 +291,7 @@ fn quick_mode() {
         "--out",
         out_s,
     ]);
-    check_outputs(&out, 1, false);
+    check_outputs(&out, 1, &[]);
     let accuracy = std::fs::read_to_string(out.join("accuracy.csv")).unwrap();
     let base = accuracy.lines().find(|l| l.starts_with("0,2,ls512,")).unwrap();
     let acc: f64 = base.split(',').nth(10).unwrap().parse().unwrap();

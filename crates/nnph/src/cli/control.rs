@@ -225,7 +225,7 @@ pub(super) fn cmd_control(a: &ControlArgs) -> Result<()> {
         .collect();
 
     let paper = study::paper_metrics();
-    let principled = study::principled_metrics();
+    let principled = study::principled_metrics(false);
     let mut ph: Vec<Vec<f64>> = vec![Vec::new(); paper.len() + principled.len()];
     let mut within = [Vec::new(), Vec::new()];
     let mut cross = [Vec::new(), Vec::new()];

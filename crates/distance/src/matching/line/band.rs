@@ -156,6 +156,7 @@ fn band_dp(t: &Tables, band: &Band) -> Proposal {
     let mut prev: Vec<f64> = Vec::new();
     let mut cur: Vec<f64> = Vec::new();
     let (mut plo, mut phi) = (0usize, 0usize);
+    let mut base = Dd(0.0, 0.0);
     for (i, (&lo, &hi)) in band.lo.iter().zip(&band.hi).enumerate() {
         cur.clear();
         cur.resize(hi - lo + 1, f64::INFINITY);
@@ -185,10 +186,19 @@ fn band_dp(t: &Tables, band: &Band) -> Proposal {
             cur[j - lo] = v;
             set(&mut ops, offset[i] + j - lo, op);
         }
+        // Keep the row's values small: subtract their minimum and carry it in
+        // double-double. Rounding is then relative to the spread of a row, not to
+        // the total (10⁵–10⁶ terms), so the DP tells apart paths whose costs differ
+        // by far less than an ulp of the total.
+        let low = cur.iter().copied().fold(f64::INFINITY, f64::min);
+        for x in &mut cur {
+            *x -= low;
+        }
+        base = base.add(Dd(low, 0.0));
         std::mem::swap(&mut prev, &mut cur);
         (plo, phi) = (lo, hi);
     }
-    let value = prev[m - plo];
+    let value = base.add(Dd(prev[m - plo], 0.0)).value();
     // Trace back from (n, m).
     let mut mate_a = vec![usize::MAX; n];
     let mut mate_b = vec![usize::MAX; m];
