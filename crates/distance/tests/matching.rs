@@ -354,7 +354,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     /// The geometric bottleneck solver (k-d tree Hopcroft–Karp) and its
-    /// approximate mode against the Hungarian-based exact Wasserstein
+    /// approximate mode against the general exact Wasserstein
     /// solver's `W_∞` path and the bound `d ≤ d̂ ≤ (1 + δ)·d`.
     #[test]
     fn approximate_modes_stay_inside_their_bound(
@@ -450,7 +450,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     /// The pruned exact DP on a line (ties, duplicates, diagonal points)
-    /// equals the plain DP and the Hungarian solver on the same points off
+    /// equals the plain DP and the general exact solver on the same points off
     /// the line; essential points are matched by the same rule.
     #[test]
     fn pruned_line_dp_equals_plain_dp_and_hungarian(
@@ -467,7 +467,7 @@ proptest! {
         }
         let we = wasserstein_exact(&ae, &be, q, GroundMetric::LInf).unwrap();
         let wg = wasserstein_exact(&with_far_point(&ae), &with_far_point(&be), q, GroundMetric::LInf).unwrap();
-        prop_assert!(close(we, wg, 1e-9, 1e-12), "line {we} vs Hungarian {wg}");
+        prop_assert!(close(we, wg, 1e-9, 1e-12), "line {we} vs general {wg}");
     }
 }
 

@@ -67,7 +67,13 @@ impl KdTree {
             stack: RefCell::new(Vec::new()),
         };
         if n > 0 {
-            t.build(0, n, NO_CHILD);
+            let mut work: Vec<(PersistencePair, usize)> =
+                t.pts.iter().copied().zip(t.ids.iter().copied()).collect();
+            t.build(&mut work, 0, n, NO_CHILD);
+            for (s, &(p, id)) in work.iter().enumerate() {
+                t.pts[s] = p;
+                t.ids[s] = id;
+            }
         }
         for (s, &id) in t.ids.iter().enumerate() {
             t.slot_of[id] = s;
@@ -75,10 +81,18 @@ impl KdTree {
         t
     }
 
-    fn build(&mut self, lo: usize, hi: usize, parent: u32) -> u32 {
-        let slice = &self.pts[lo..hi];
+    /// Builds the subtree over `work[lo..hi]` (points with their ids,
+    /// permuted in place into the tree's slot order).
+    fn build(
+        &mut self,
+        work: &mut [(PersistencePair, usize)],
+        lo: usize,
+        hi: usize,
+        parent: u32,
+    ) -> u32 {
+        let slice = &work[lo..hi];
         let mut bbox = [f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY];
-        for p in slice {
+        for (p, _) in slice {
             bbox[0] = bbox[0].min(p.birth);
             bbox[1] = bbox[1].max(p.birth);
             bbox[2] = bbox[2].min(p.death);
@@ -103,21 +117,11 @@ impl KdTree {
         }
         let mid = lo + (hi - lo) / 2;
         let by_birth = bbox[1] - bbox[0] >= bbox[3] - bbox[2];
-        // Permute points and ids together.
-        let mut order: Vec<usize> = (lo..hi).collect();
-        {
-            let pts = &self.pts;
-            order.select_nth_unstable_by(mid - lo, |&x, &y| {
-                let (u, w) = (pts[x], pts[y]);
-                if by_birth { u.birth.total_cmp(&w.birth) } else { u.death.total_cmp(&w.death) }
-            });
-        }
-        let pts: Vec<PersistencePair> = order.iter().map(|&s| self.pts[s]).collect();
-        let ids: Vec<usize> = order.iter().map(|&s| self.ids[s]).collect();
-        self.pts[lo..hi].copy_from_slice(&pts);
-        self.ids[lo..hi].copy_from_slice(&ids);
-        let left = self.build(lo, mid, me);
-        let right = self.build(mid, hi, me);
+        work[lo..hi].select_nth_unstable_by(mid - lo, |(u, _), (w, _)| {
+            if by_birth { u.birth.total_cmp(&w.birth) } else { u.death.total_cmp(&w.death) }
+        });
+        let left = self.build(work, lo, mid, me);
+        let right = self.build(work, mid, hi, me);
         let node = &mut self.nodes[me as usize];
         node.left = left;
         node.right = right;
@@ -370,15 +374,18 @@ impl KdTree {
     }
 
     /// The smallest value of `cost(dist(q, p)) + key(p)` over alive points
-    /// `p`, as `(value, id)` (`(+∞, usize::MAX)` if there is none). `cost`
-    /// must be non-decreasing.
-    pub(super) fn best(
+    /// `p` if it is below `limit`, as `(value, id)`; otherwise
+    /// `(limit, usize::MAX)` (subtrees that cannot go below the best value
+    /// found, starting from `limit`, are pruned). `cost` must be
+    /// non-decreasing.
+    pub(super) fn best_below(
         &self,
         q: PersistencePair,
         ground: Ground,
         cost: impl Fn(f64) -> f64,
+        limit: f64,
     ) -> (f64, usize) {
-        let mut best = (f64::INFINITY, usize::MAX);
+        let mut best = (limit, usize::MAX);
         if self.nodes.is_empty() {
             return best;
         }
@@ -419,5 +426,63 @@ impl KdTree {
             }
         }
         best
+    }
+    /// The `k` smallest values of `cost(dist(q, p)) + key(p)` over alive
+    /// points `p`, as `(value, id)` sorted by value, into `out` (cleared
+    /// first). `cost` must be non-decreasing.
+    pub(super) fn best_k(
+        &self,
+        q: PersistencePair,
+        k: usize,
+        ground: Ground,
+        cost: impl Fn(f64) -> f64,
+        out: &mut Vec<(f64, usize)>,
+    ) {
+        out.clear();
+        if self.nodes.is_empty() || k == 0 {
+            return;
+        }
+        let mut stack = self.stack.borrow_mut();
+        stack.clear();
+        stack.push((f64::NEG_INFINITY, 0));
+        while let Some((bound, node)) = stack.pop() {
+            if out.len() == k && bound >= out[k - 1].0 {
+                continue;
+            }
+            let n = &self.nodes[node as usize];
+            if n.left == NO_CHILD {
+                for s in n.lo as usize..n.hi as usize {
+                    if !self.alive[s] {
+                        continue;
+                    }
+                    let v = cost(ground.dist(q, self.pts[s])) + self.key[s];
+                    if out.len() == k && v >= out[k - 1].0 {
+                        continue;
+                    }
+                    if out.len() == k {
+                        out.pop();
+                    }
+                    let at = out.partition_point(|&(e, _)| e <= v);
+                    out.insert(at, (v, self.ids[s]));
+                }
+                continue;
+            }
+            let (l, r) = (&self.nodes[n.left as usize], &self.nodes[n.right as usize]);
+            let lb = |c: &Node| {
+                if c.alive == 0 {
+                    f64::INFINITY
+                } else {
+                    cost(Self::box_dist(ground, q, &c.bbox)) + c.min_key
+                }
+            };
+            let (bl, br) = (lb(l), lb(r));
+            if bl <= br {
+                stack.push((br, n.right));
+                stack.push((bl, n.left));
+            } else {
+                stack.push((bl, n.left));
+                stack.push((br, n.right));
+            }
+        }
     }
 }
