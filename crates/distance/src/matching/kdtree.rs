@@ -191,6 +191,37 @@ impl KdTree {
         }
     }
 
+    /// Pushes the children of the inner node `n` on `stack` with their lower
+    /// bounds `bound(child)`, the more promising one last (so it is visited first).
+    #[inline]
+    fn push_children(&self, stack: &mut Vec<(f64, u32)>, n: &Node, bound: impl Fn(&Node) -> f64) {
+        let (l, r) = (&self.nodes[n.left as usize], &self.nodes[n.right as usize]);
+        let (bl, br) = (bound(l), bound(r));
+        if bl <= br {
+            stack.push((br, n.right));
+            stack.push((bl, n.left));
+        } else {
+            stack.push((bl, n.left));
+            stack.push((br, n.right));
+        }
+    }
+
+    /// A lower bound of `cost(dist(q, p)) + key(p)` over the alive points of
+    /// node `c` (`+∞` if it has none); `cost` must be non-decreasing.
+    #[inline]
+    fn weighted_bound(
+        c: &Node,
+        ground: Ground,
+        q: PersistencePair,
+        cost: &impl Fn(f64) -> f64,
+    ) -> f64 {
+        if c.alive == 0 {
+            f64::INFINITY
+        } else {
+            cost(Self::box_dist(ground, q, &c.bbox)) + c.min_key
+        }
+    }
+
     /// A lower bound of the ground distance from `q` to any point of the box.
     #[inline]
     fn box_dist(ground: Ground, q: PersistencePair, b: &[f64; 4]) -> f64 {
@@ -299,23 +330,7 @@ impl KdTree {
                 }
                 continue;
             }
-            let (l, r) = (&self.nodes[n.left as usize], &self.nodes[n.right as usize]);
-            let lb = |c: &Node| {
-                if c.alive == 0 {
-                    f64::INFINITY
-                } else {
-                    cost(Self::box_dist(ground, q, &c.bbox)) + c.min_key
-                }
-            };
-            let (bl, br) = (lb(l), lb(r));
-            // Visit the more promising child first (pushed last).
-            if bl <= br {
-                stack.push((br, n.right));
-                stack.push((bl, n.left));
-            } else {
-                stack.push((bl, n.left));
-                stack.push((br, n.right));
-            }
+            self.push_children(&mut stack, n, |c| Self::weighted_bound(c, ground, q, &cost));
         }
         best
     }
@@ -361,15 +376,7 @@ impl KdTree {
                 }
                 continue;
             }
-            let (l, r) = (&self.nodes[n.left as usize], &self.nodes[n.right as usize]);
-            let (bl, br) = (Self::box_dist(ground, q, &l.bbox), Self::box_dist(ground, q, &r.bbox));
-            if bl <= br {
-                stack.push((br, n.right));
-                stack.push((bl, n.left));
-            } else {
-                stack.push((bl, n.left));
-                stack.push((br, n.right));
-            }
+            self.push_children(&mut stack, n, |c| Self::box_dist(ground, q, &c.bbox));
         }
     }
 
@@ -408,22 +415,7 @@ impl KdTree {
                 }
                 continue;
             }
-            let (l, r) = (&self.nodes[n.left as usize], &self.nodes[n.right as usize]);
-            let lb = |c: &Node| {
-                if c.alive == 0 {
-                    f64::INFINITY
-                } else {
-                    cost(Self::box_dist(ground, q, &c.bbox)) + c.min_key
-                }
-            };
-            let (bl, br) = (lb(l), lb(r));
-            if bl <= br {
-                stack.push((br, n.right));
-                stack.push((bl, n.left));
-            } else {
-                stack.push((bl, n.left));
-                stack.push((br, n.right));
-            }
+            self.push_children(&mut stack, n, |c| Self::weighted_bound(c, ground, q, &cost));
         }
         best
     }
@@ -467,22 +459,7 @@ impl KdTree {
                 }
                 continue;
             }
-            let (l, r) = (&self.nodes[n.left as usize], &self.nodes[n.right as usize]);
-            let lb = |c: &Node| {
-                if c.alive == 0 {
-                    f64::INFINITY
-                } else {
-                    cost(Self::box_dist(ground, q, &c.bbox)) + c.min_key
-                }
-            };
-            let (bl, br) = (lb(l), lb(r));
-            if bl <= br {
-                stack.push((br, n.right));
-                stack.push((bl, n.left));
-            } else {
-                stack.push((bl, n.left));
-                stack.push((br, n.right));
-            }
+            self.push_children(&mut stack, n, |c| Self::weighted_bound(c, ground, q, &cost));
         }
     }
 }
