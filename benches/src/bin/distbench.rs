@@ -3,8 +3,10 @@
 //! rows used), or a batch's distance matrix with the data already in memory,
 //! for `benches/compare_distances.sh`.
 //!
-//! Usage: `distbench bottleneck|wasserstein A.npy B.npy [Q] [DELTA] [REPEAT] [P]`
-//! (`P` the ground metric's `L_p`, default `inf`), or
+//! Usage: `distbench bottleneck|wasserstein|auction A.npy B.npy [Q] [DELTA] [REPEAT] [P]`
+//! (`P` the ground metric's `L_p`, default `inf`; `auction` is `wasserstein`'s
+//! auction whatever the size, which `wasserstein` with `DELTA > 0` runs only above
+//! `EXACT_WHEN_APPROXIMATE` points), or
 //! `distbench batch METRIC BATCH.npy [REPEAT]`: a giotto-style `(N, n, 3)`
 //! batch is read and decoded first (not timed, as giotto's `np.load`), then
 //! the timed part is what giotto-tda's `Filtering(0.01)`, `inf → 1` and
@@ -16,7 +18,7 @@
 
 use std::time::Instant;
 
-use nnph_distance::matching::{GroundMetric, bottleneck, wasserstein};
+use nnph_distance::matching::{GroundMetric, bottleneck, wasserstein, wasserstein_auction};
 use nnph_distance::{
     DiagramSource, GridMode, Metric, MetricOptions, Par, SharedGridPlan, StreamOptions,
 };
@@ -95,7 +97,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.len() < 4 {
         return Err(
-            "usage: distbench bottleneck|wasserstein A.npy B.npy [Q] [DELTA] [REPEAT] [P]".into()
+            "usage: distbench bottleneck|wasserstein|auction A.npy B.npy [Q] [DELTA] [REPEAT] [P]"
+                .into(),
         );
     }
     let (a, b) = (read(&args[2])?, read(&args[3])?);
@@ -111,6 +114,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         value = match args[1].as_str() {
             "bottleneck" => bottleneck(&a, &b, ground, delta)?,
             "wasserstein" => wasserstein(&a, &b, q, ground, delta)?,
+            "auction" => wasserstein_auction(&a, &b, q, ground, delta)?,
             m => return Err(format!("unknown metric {m}").into()),
         };
         best = best.min(t.elapsed().as_secs_f64());

@@ -51,8 +51,10 @@ pub enum Metric {
     /// `delta = 0` gives the exact value, `delta > 0` a value within a factor
     /// `1 + delta` above it (certified: auction duality gap for Wasserstein,
     /// bisection interval for the bottleneck distance). Diagrams on one line
-    /// (the paper's H0 and capped H1) are answered exactly when that is
-    /// cheap, whatever `delta` is.
+    /// (the paper's H0 and capped H1), and other diagrams up to
+    /// [`EXACT_WHEN_APPROXIMATE`](crate::matching::EXACT_WHEN_APPROXIMATE)
+    /// points, are answered exactly whatever `delta` is: there the exact
+    /// solvers are faster than the auction.
     Wasserstein {
         /// The exponent, `≥ 1`; `f64::INFINITY` gives the bottleneck distance.
         q: f64,

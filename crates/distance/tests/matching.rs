@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 
 use nnph_distance::matching::{
-    EXACT_SOLVER_LIMIT, GroundMetric, MatchingError, MatchingErrorKind, bottleneck,
-    bottleneck_exact, wasserstein, wasserstein_exact,
+    EXACT_SOLVER_LIMIT, EXACT_WHEN_APPROXIMATE, GroundMetric, MatchingError, MatchingErrorKind,
+    bottleneck, bottleneck_exact, wasserstein, wasserstein_auction, wasserstein_exact,
 };
 use nnph_homology::PersistencePair as P;
 use proptest::prelude::*;
@@ -362,9 +362,12 @@ proptest! {
         delta in prop_oneof![Just(0.01), Just(0.1), Just(0.5)],
     ) {
         let exact_w = wasserstein_exact(&a, &b, q, g).unwrap();
-        let w = wasserstein(&a, &b, q, g, delta).unwrap();
+        // The auction itself (what `wasserstein` runs above EXACT_WHEN_APPROXIMATE points).
+        let w = wasserstein_auction(&a, &b, q, g, delta).unwrap();
         prop_assert!(w >= exact_w * (1.0 - 1e-12) - 1e-300, "W {w} < exact {exact_w}");
         prop_assert!(w <= exact_w * (1.0 + delta) * (1.0 + 1e-12) + 1e-300, "W {w} vs exact {exact_w}, delta {delta}");
+        // Below that size `wasserstein` answers exactly, with the same bits.
+        prop_assert_eq!(wasserstein(&a, &b, q, g, delta).unwrap().to_bits(), exact_w.to_bits());
         let exact_b = bottleneck_exact(&a, &b, g).unwrap();
         let bn = bottleneck(&a, &b, g, delta).unwrap();
         prop_assert!(bn >= exact_b && bn <= exact_b * (1.0 + delta) * (1.0 + 1e-12), "bottleneck {bn} vs exact {exact_b}");
@@ -375,18 +378,18 @@ proptest! {
         prop_assert_eq!(bottleneck(&a, &b, g, 0.0).unwrap(), exact_b);
     }
 
-    /// Metric properties of the approximate modes: zero on identical
-    /// diagrams, symmetric up to the bound, triangle inequality up to the
-    /// factor `1 + δ`, bottleneck ≤ W_q.
+    /// Metric properties of the approximate modes (the auction and the
+    /// approximate bottleneck): zero on identical diagrams, symmetric up to
+    /// the bound, triangle inequality up to the factor `1 + δ`, bottleneck ≤ W_q.
     #[test]
     fn approximate_modes_are_metrics_within_their_bound(
         (a, b) in big_pair(30), (_, c) in big_pair(30), q in prop_oneof![Just(1.0), Just(2.0), Just(3.0)],
     ) {
         let (g, delta) = (GroundMetric::LInf, 0.01);
-        prop_assert_eq!(wasserstein(&a, &a, q, g, delta).unwrap(), 0.0);
+        prop_assert_eq!(wasserstein_auction(&a, &a, q, g, delta).unwrap(), 0.0);
         prop_assert_eq!(bottleneck(&a, &a, g, delta).unwrap(), 0.0);
         let c: Vec<P> = c.into_iter().filter(|p| p.death < INF).chain(a.iter().copied().filter(|p| p.death == INF)).collect();
-        let w = |x: &[P], y: &[P]| wasserstein(x, y, q, g, delta).unwrap();
+        let w = |x: &[P], y: &[P]| wasserstein_auction(x, y, q, g, delta).unwrap();
         let bn = |x: &[P], y: &[P]| bottleneck(x, y, g, delta).unwrap();
         let (ab, ba) = (w(&a, &b), w(&b, &a));
         prop_assert!(ab <= ba * (1.0 + delta) * (1.0 + 1e-12) + 1e-300 && ba <= ab * (1.0 + delta) * (1.0 + 1e-12) + 1e-300);
@@ -567,6 +570,8 @@ fn size_limits() {
     let a: Vec<P> = (0..n).map(|i| P::new(i as f64, i as f64 + 1.5)).collect();
     let b: Vec<P> = (0..n).map(|i| P::new(i as f64, i as f64 + 2.0)).collect();
     assert_close(bottleneck_exact(&a, &b, GroundMetric::LInf).unwrap(), 0.5, 1e-12, "bottleneck");
+    // Above EXACT_WHEN_APPROXIMATE points `wasserstein` with delta > 0 runs the auction.
+    assert!(2 * n > EXACT_WHEN_APPROXIMATE);
     let w = wasserstein(&a, &b, 2.0, GroundMetric::LInf, 0.01).unwrap();
     let exact = 0.5 * (n as f64).sqrt();
     assert!(w >= exact * (1.0 - 1e-12) && w <= exact * 1.01, "{w} vs {exact}");
