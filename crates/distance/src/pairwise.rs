@@ -553,9 +553,13 @@ pub(crate) fn dense_factor(grid: &PairGrid, v: &Vector, p: f64) -> Option<f64> {
     }
 }
 
-/// `Δ^(e/p)` (1 for `p = ∞`).
+/// `Δ^(e/p)` (1 for `p = ∞`), by the C library's `pow`, as numpy's
+/// `step ** (e / p)` in giotto-tda. The exponent is hidden from the
+/// optimiser: with a constant `p = 2` it would rewrite `powf(0.5)` as
+/// `sqrt`, whose correctly rounded result can differ from `pow`'s by an
+/// ulp, and the streamed and in-memory matrices would then differ.
 fn step_factor(step: f64, e: f64, p: f64) -> f64 {
-    if p == f64::INFINITY { 1.0 } else { step.powf(e / p) }
+    if p == f64::INFINITY { 1.0 } else { step.powf(std::hint::black_box(e / p)) }
 }
 
 /// The difference image `A − B` (dense, row-major).

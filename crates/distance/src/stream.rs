@@ -582,7 +582,10 @@ impl SharedGridPlan {
         // values either way.
         let mut per_pair = vec![vec![0.0; self.dim_count]; pairs.len()];
         for q in 0..self.dim_count {
-            let factor = vectors.first().and_then(|v| dense_factor(&self.grids[q], &v[q], 2.0));
+            // `p`, not a literal 2: the factor must be computed as `dim_distance`
+            // computes it (see `step_factor`).
+            let factor =
+                vectors.first().and_then(|v| dense_factor(&self.grids[q], &v[q], self.opts.p));
             let double = vectors.first().is_some_and(|v| matches!(v[q], Vector::Antisym(_)));
             let slices: Option<Vec<&[f64]>> = vectors
                 .iter()
