@@ -65,6 +65,23 @@ pub trait DiagramSource: Sync {
     /// Whatever reading the diagram can fail with.
     fn visit<F: FnMut(usize, PersistencePair)>(&self, i: usize, sink: F)
     -> Result<(), Self::Error>;
+
+    /// As [`DiagramSource::visit`], except that a run of consecutive equal
+    /// trivial points (`birth == death`) in one dimension may be given as
+    /// its first point only — giotto-style padding, which the streamed
+    /// passes filter out, can then be skipped cheaply. The default gives
+    /// every point.
+    ///
+    /// # Errors
+    ///
+    /// As [`DiagramSource::visit`].
+    fn visit_collapsing_trivial<F: FnMut(usize, PersistencePair)>(
+        &self,
+        i: usize,
+        sink: F,
+    ) -> Result<(), Self::Error> {
+        self.visit(i, sink)
+    }
 }
 
 /// Diagrams in memory, visited dimension by dimension.
@@ -251,7 +268,13 @@ fn visit_one<S: DiagramSource + ?Sized>(
     keep: bool,
 ) -> Result<Visited, S::Error> {
     let mut v = Visit::new(prep, i, keep);
-    source.visit(i, |q, p| v.point(q, p))?;
+    // With `epsilon ≥ 0` a trivial point is never kept and only marks its
+    // dimension as seen, so a run of equal ones counts as one.
+    if prep.epsilon >= 0.0 {
+        source.visit_collapsing_trivial(i, |q, p| v.point(q, p))?;
+    } else {
+        source.visit(i, |q, p| v.point(q, p))?;
+    }
     if let Some(e) = v.error {
         return Err(e.into());
     }

@@ -350,7 +350,32 @@ impl<'a> NpyDiagrams<'a> {
     ///
     /// I/O errors, a Fortran-ordered array, `k` out of range, an integer
     /// dtype value beyond 2^53, an invalid row (the first in file order).
-    pub fn visit<F: FnMut(usize, PersistencePair)>(&self, k: usize, mut f: F) -> Result<()> {
+    pub fn visit<F: FnMut(usize, PersistencePair)>(&self, k: usize, f: F) -> Result<()> {
+        self.visit_rows(k, false, f)
+    }
+
+    /// As [`NpyDiagrams::visit`], except that a run of consecutive all-zero
+    /// float64 rows (`(0, 0, 0)`: giotto's padding as written by numpy, a
+    /// trivial point in dimension 0) is given as its first row only; every
+    /// row is still read and checked.
+    ///
+    /// # Errors
+    ///
+    /// As [`NpyDiagrams::visit`].
+    pub fn visit_collapsing_trivial<F: FnMut(usize, PersistencePair)>(
+        &self,
+        k: usize,
+        f: F,
+    ) -> Result<()> {
+        self.visit_rows(k, true, f)
+    }
+
+    fn visit_rows<F: FnMut(usize, PersistencePair)>(
+        &self,
+        k: usize,
+        collapse: bool,
+        mut f: F,
+    ) -> Result<()> {
         if self.fortran_order() {
             bail!("a Fortran-ordered array cannot be read diagram by diagram");
         }
@@ -367,13 +392,34 @@ impl<'a> NpyDiagrams<'a> {
         let native = self.header.descr == "<f8";
         let mut values = Vec::with_capacity(if native { 0 } else { chunk * 3 });
         let mut r0 = 0;
+        // Whether the last row given was an all-zero one (collapsing only).
+        let mut in_zero_run = false;
         while r0 < rows {
             let m = chunk.min(rows - r0);
             let bytes = &mut buf[..m * row_bytes];
             self.backing
                 .read_exact_at(bytes, start + (r0 * row_bytes) as u64)
                 .context("cannot read the data (did the file change?)")?;
-            if native {
+            if native && collapse {
+                for (i, c) in bytes.chunks_exact(24).enumerate() {
+                    let w = |j: usize| {
+                        let mut b = [0u8; 8];
+                        b.copy_from_slice(&c[8 * j..8 * j + 8]);
+                        u64::from_le_bytes(b)
+                    };
+                    // All bits zero: (+0, +0, +0), a valid trivial point in dimension 0.
+                    if w(0) | w(1) | w(2) == 0 {
+                        if !in_zero_run {
+                            in_zero_run = true;
+                            f(0, PersistencePair::new(0.0, 0.0));
+                        }
+                        continue;
+                    }
+                    in_zero_run = false;
+                    let x = |j: usize| f64::from_bits(w(j));
+                    emit_row(&mut f, k, r0 + i, x(0), x(1), x(2))?;
+                }
+            } else if native {
                 for (i, c) in bytes.chunks_exact(24).enumerate() {
                     let x = |j: usize| {
                         let mut b = [0u8; 8];
@@ -700,6 +746,23 @@ mod tests {
                 let mut got = nnph_homology::Diagram::empty(0);
                 opened.visit(k, |q, p| got.dim_mut(q).push(p)).unwrap();
                 prop_assert_eq!(got.dims(), d.dims());
+                // Collapsing: float64 all-zero rows in a run are given once (the run's
+                // first row), every other row as visit gives it.
+                let (mut all, mut collapsed) = (Vec::new(), Vec::new());
+                opened.visit(k, |q, p| all.push((q, p))).unwrap();
+                opened.visit_collapsing_trivial(k, |q, p| collapsed.push((q, p))).unwrap();
+                let zero = |e: &(usize, P)| {
+                    e.0 == 0 && e.1.birth.to_bits() == 0 && e.1.death.to_bits() == 0
+                };
+                let want: Vec<_> = if descr == "<f8" {
+                    all.iter().enumerate()
+                        .filter(|&(r, e)| !(zero(e) && r > 0 && zero(&all[r - 1])))
+                        .map(|(_, &e)| e)
+                        .collect()
+                } else {
+                    all.clone()
+                };
+                prop_assert_eq!(collapsed, want);
             }
         }
 
@@ -729,6 +792,14 @@ mod tests {
             bytes.truncate(cut);
             let (a, b) = (diagrams_from_npy(&bytes), whole(&bytes));
             prop_assert_eq!(message(&a), message(&b));
+            // The collapsing visit checks every row too: the same first error.
+            if let Ok(opened) = super::NpyDiagrams::from_bytes(&bytes) {
+                for k in 0..opened.len() {
+                    let plain = opened.visit(k, |_, _| {});
+                    let collapsing = opened.visit_collapsing_trivial(k, |_, _| {});
+                    prop_assert_eq!(message(&plain), message(&collapsing));
+                }
+            }
             if let (Ok(a), Ok(b)) = (a, b) {
                 prop_assert_eq!(a, b);
             }

@@ -398,6 +398,17 @@ impl DiagramSource for NpyDiagramSource {
         let (path, file) = self.files.get(f).context("diagram index out of range")?;
         file.visit(i - self.starts[f], sink).with_context(|| crate::io::npy_context(path))
     }
+
+    fn visit_collapsing_trivial<F: FnMut(usize, nnph_homology::PersistencePair)>(
+        &self,
+        i: usize,
+        sink: F,
+    ) -> Result<()> {
+        let f = self.starts.partition_point(|&s| s <= i).saturating_sub(1);
+        let (path, file) = self.files.get(f).context("diagram index out of range")?;
+        file.visit_collapsing_trivial(i - self.starts[f], sink)
+            .with_context(|| crate::io::npy_context(path))
+    }
 }
 
 /// Whether [`compare_streamed`] applies: every input is a diagram `.npy` and
