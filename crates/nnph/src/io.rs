@@ -400,15 +400,16 @@ impl<'a> NpyDiagrams<'a> {
             self.backing
                 .read_exact_at(bytes, start + (r0 * row_bytes) as u64)
                 .context("cannot read the data (did the file change?)")?;
-            if native && collapse {
+            if native {
                 for (i, c) in bytes.chunks_exact(24).enumerate() {
                     let w = |j: usize| {
                         let mut b = [0u8; 8];
                         b.copy_from_slice(&c[8 * j..8 * j + 8]);
                         u64::from_le_bytes(b)
                     };
+                    let (b, d, q) = (w(0), w(1), w(2));
                     // All bits zero: (+0, +0, +0), a valid trivial point in dimension 0.
-                    if w(0) | w(1) | w(2) == 0 {
+                    if collapse && b | d | q == 0 {
                         if !in_zero_run {
                             in_zero_run = true;
                             f(0, PersistencePair::new(0.0, 0.0));
@@ -416,17 +417,8 @@ impl<'a> NpyDiagrams<'a> {
                         continue;
                     }
                     in_zero_run = false;
-                    let x = |j: usize| f64::from_bits(w(j));
-                    emit_row(&mut f, k, r0 + i, x(0), x(1), x(2))?;
-                }
-            } else if native {
-                for (i, c) in bytes.chunks_exact(24).enumerate() {
-                    let x = |j: usize| {
-                        let mut b = [0u8; 8];
-                        b.copy_from_slice(&c[8 * j..8 * j + 8]);
-                        f64::from_le_bytes(b)
-                    };
-                    emit_row(&mut f, k, r0 + i, x(0), x(1), x(2))?;
+                    let x = f64::from_bits;
+                    emit_row(&mut f, k, r0 + i, x(b), x(d), x(q))?;
                 }
             } else {
                 values.clear();
