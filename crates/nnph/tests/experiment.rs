@@ -386,6 +386,7 @@ fn control_on_tiny_runs() {
         narrow.to_str().unwrap(),
         "--permutations",
         "999",
+        "--wasserstein",
         "--out",
         out.to_str().unwrap(),
     ];
@@ -400,11 +401,16 @@ fn control_on_tiny_runs() {
         assert_eq!(shape, vec![e, n, n]);
         check_matrices(name, &v, n);
     }
-    for name in ["heat-density", "silhouette", "landscape", "bottleneck"] {
+    for name in ["heat-density", "silhouette", "landscape", "bottleneck", "wasserstein"] {
         let (shape, v) = read_f64(&out.join(format!("principled/{name}_distance_matrices.npy")));
         assert_eq!(shape, vec![e, n, n]);
         check_matrices(name, &v, n);
     }
+    // --wasserstein: exact W_2 ≥ exact bottleneck, dimension by dimension and so combined.
+    let (_, w2) = read_f64(&out.join("principled/wasserstein_distance_matrices.npy"));
+    let (_, bn) = read_f64(&out.join("principled/bottleneck_distance_matrices.npy"));
+    assert!(w2.iter().zip(&bn).all(|(w, b)| *w >= b * (1.0 - 1e-12)));
+    assert!(w2.iter().zip(&bn).any(|(w, b)| *w > b * 1.01));
     let block = |i: usize| i / 5;
     let mut norms = Vec::new();
     for name in ["frobenius", "1"] {
@@ -479,9 +485,9 @@ fn control_on_tiny_runs() {
     // Tests: all blocks for the PH metrics; the same-shape pair also for the norms.
     let tests = std::fs::read_to_string(out.join("tests.csv")).unwrap();
     let rows: Vec<&str> = tests.lines().skip(1).collect();
-    assert_eq!(rows.iter().filter(|r| r.starts_with("all,")).count(), 7);
+    assert_eq!(rows.iter().filter(|r| r.starts_with("all,")).count(), 8);
     let same = "same-shape:mnist /16+fashion-mnist /16,";
-    assert_eq!(rows.iter().filter(|r| r.starts_with(same)).count(), 9, "{tests}");
+    assert_eq!(rows.iter().filter(|r| r.starts_with(same)).count(), 10, "{tests}");
     assert!(rows.iter().any(|r| r.starts_with(&format!("{same}norm,frobenius,"))));
     for r in &rows {
         let cells: Vec<&str> = r.split(',').collect();
@@ -491,7 +497,7 @@ fn control_on_tiny_runs() {
         assert_eq!(cells[9].split(';').count(), e);
     }
     let stats = std::fs::read_to_string(out.join("stats.csv")).unwrap();
-    assert_eq!(stats.lines().count(), 1 + (3 + 4 + 2) * 3);
+    assert_eq!(stats.lines().count(), 1 + (3 + 5 + 2) * 3);
     for f in ["heat.svg", "frobenius_cross.png", "principled/bottleneck.svg", "control.json"] {
         assert!(out.join(f).is_file(), "{f}");
     }

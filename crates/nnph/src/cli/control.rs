@@ -58,6 +58,11 @@ pub(super) struct ControlArgs {
     /// Random relabellings of each permutation test.
     #[arg(long, value_name = "P", default_value_t = claims::PERMUTATIONS)]
     permutations: usize,
+    /// Add the exact 2-Wasserstein distance (L∞ ground metric, q = 2) to the principled
+    /// modes, as `nnph experiment paper --wasserstein` does: about 1 s per pair of
+    /// full-width networks on 2 cores.
+    #[arg(long)]
+    wasserstein: bool,
     /// Output folder.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -225,7 +230,7 @@ pub(super) fn cmd_control(a: &ControlArgs) -> Result<()> {
         .collect();
 
     let paper = study::paper_metrics();
-    let principled = study::principled_metrics(false);
+    let principled = study::principled_metrics(a.wasserstein);
     let mut ph: Vec<Vec<f64>> = vec![Vec::new(); paper.len() + principled.len()];
     let mut within = [Vec::new(), Vec::new()];
     let mut cross = [Vec::new(), Vec::new()];
