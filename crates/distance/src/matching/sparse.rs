@@ -80,7 +80,8 @@
 //! when `c(box distance) + min key` cannot beat the best found, starting from
 //! `u_i`: only smaller values matter, so most queries stop at once). A row whose
 //! minimum violates its constraint by more than [`TOL`] (relative) gets its
-//! best [`ADD`] edges by reduced cost; its point is unassigned (its
+//! best [`ADD`] edges by reduced cost (merged into the graph); its point
+//! is unassigned (its
 //! potential raised until its edges' reduced costs are non-negative; a free
 //! point has no incoming residual edge, so nothing else changes) and the
 //! shortest path method resumes from the current flow and potentials. A
@@ -251,11 +252,12 @@ fn solve(
     drop(tree_a);
 
     let mut s = Solver::new(alpha, beta, Graph::new(n, m, &mut edges));
+    drop(edges);
     let mut rounds = 0;
     loop {
         rounds += 1;
         s.run();
-        let (violations, loose, lower) = s.verify(a, b, ground, cost, &mut tree_b);
+        let (mut violations, loose, lower) = s.verify(a, b, ground, cost, &mut tree_b);
         debug_assert!(loose.is_empty(), "pairs left loose: {loose:?}");
         if (violations.is_empty() && loose.is_empty()) || rounds >= MAX_ROUNDS {
             return Report { value: s.primal(), lower, rounds, edges: s.g.col.len() };
@@ -263,8 +265,7 @@ fn solve(
         let mut rows: Vec<u32> = violations.iter().map(|&(i, _, _)| i).chain(loose).collect();
         rows.sort_unstable();
         rows.dedup();
-        edges.extend(violations);
-        s.g = Graph::new(n, m, &mut edges);
+        s.g.add(&mut violations);
         for i in rows {
             s.unassign(i as usize);
         }
@@ -343,6 +344,64 @@ impl Graph {
             *f += 1;
         }
         Graph { start, col, cost, rstart, row, rcost }
+    }
+
+    /// Adds edges `(i, j, c)` not in the graph, with distinct `(i, j)`
+    /// (merged into the sorted rows and columns in `O(edges)`).
+    fn add(&mut self, new: &mut [(u32, u32, f64)]) {
+        if new.is_empty() {
+            return;
+        }
+        let (n, m) = (self.start.len() - 1, self.rstart.len() - 1);
+        let total = self.col.len() + new.len();
+        // Rows, by (i, j).
+        new.sort_unstable_by_key(|e| (e.0, e.1));
+        let (mut start, mut col, mut cost) =
+            (Vec::with_capacity(n + 1), Vec::with_capacity(total), Vec::with_capacity(total));
+        start.push(0);
+        let mut k = 0;
+        for i in 0..n {
+            let mut e = self.start[i];
+            let end = self.start[i + 1];
+            while k < new.len() && new[k].0 as usize == i {
+                while e < end && self.col[e] < new[k].1 {
+                    col.push(self.col[e]);
+                    cost.push(self.cost[e]);
+                    e += 1;
+                }
+                debug_assert!(e == end || self.col[e] != new[k].1, "edge already present");
+                col.push(new[k].1);
+                cost.push(new[k].2);
+                k += 1;
+            }
+            col.extend_from_slice(&self.col[e..end]);
+            cost.extend_from_slice(&self.cost[e..end]);
+            start.push(col.len());
+        }
+        // Columns, by (j, i).
+        new.sort_unstable_by_key(|e| (e.1, e.0));
+        let (mut rstart, mut row, mut rcost) =
+            (Vec::with_capacity(m + 1), Vec::with_capacity(total), Vec::with_capacity(total));
+        rstart.push(0);
+        let mut k = 0;
+        for j in 0..m {
+            let mut e = self.rstart[j];
+            let end = self.rstart[j + 1];
+            while k < new.len() && new[k].1 as usize == j {
+                while e < end && self.row[e] < new[k].0 {
+                    row.push(self.row[e]);
+                    rcost.push(self.rcost[e]);
+                    e += 1;
+                }
+                row.push(new[k].0);
+                rcost.push(new[k].2);
+                k += 1;
+            }
+            row.extend_from_slice(&self.row[e..end]);
+            rcost.extend_from_slice(&self.rcost[e..end]);
+            rstart.push(row.len());
+        }
+        *self = Graph { start, col, cost, rstart, row, rcost };
     }
 
     fn has(&self, i: usize, j: u32) -> bool {
@@ -1201,16 +1260,21 @@ impl Solver {
                     }
                 }
             }
-            let mj = self.mate_a[i];
-            if mj != DIAG && mj != NONE {
-                // Complementary slackness, as the solver tests tightness.
-                let (c, pa, pb) = (self.mcost[mj as usize], self.pa[i], self.pb[mj as usize]);
-                if c + pa - pb > 4.0 * EPS * (c + pa.abs() + pb.abs() + self.floor) {
-                    loose.push(i as u32);
-                }
-            }
+            self.check_pair(i, &mut loose);
         }
         (violations, loose, lower)
+    }
+
+    /// Complementary slackness of `a_i`'s matched pair, as the solver tests
+    /// tightness (`i` is pushed on `loose` if it fails).
+    fn check_pair(&self, i: usize, loose: &mut Vec<u32>) {
+        let mj = self.mate_a[i];
+        if mj != DIAG && mj != NONE {
+            let (c, pa, pb) = (self.mcost[mj as usize], self.pa[i], self.pb[mj as usize]);
+            if c + pa - pb > 4.0 * EPS * (c + pa.abs() + pb.abs() + self.floor) {
+                loose.push(i as u32);
+            }
+        }
     }
 
     /// Test invariant: every residual reduced cost is non-negative to the
@@ -1422,6 +1486,31 @@ mod tests {
             for (g, q) in [(Ground::Inf, 2.0), (Ground::One, 1.0), (Ground::Two, 8.0)] {
                 check(&a, &b, g, q, neighbours(a.len() + b.len())).unwrap();
             }
+        }
+    }
+
+    /// Adding edges to a graph gives the graph built from all the edges.
+    #[test]
+    fn graph_add_equals_rebuild() {
+        let mut state = 5u64;
+        let mut next = move |k: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % k
+        };
+        for (n, m) in [(1, 1), (7, 3), (30, 40), (50, 9)] {
+            let mut all: Vec<(u32, u32, f64)> = (0..n * m / 3 + 1)
+                .map(|_| (next(n) as u32, next(m) as u32, next(1000) as f64))
+                .collect();
+            all.sort_unstable_by_key(|e| (e.0, e.1));
+            all.dedup_by_key(|e| (e.0, e.1));
+            // Split into a first graph and a shuffled remainder.
+            let (mut first, mut rest): (Vec<_>, Vec<_>) = all.iter().partition(|_| next(2) == 0);
+            rest.reverse();
+            let mut g = Graph::new(n as usize, m as usize, &mut first);
+            g.add(&mut rest);
+            let whole = Graph::new(n as usize, m as usize, &mut all.clone());
+            assert_eq!((&g.start, &g.col, &g.cost), (&whole.start, &whole.col, &whole.cost));
+            assert_eq!((&g.rstart, &g.row, &g.rcost), (&whole.rstart, &whole.row, &whole.rcost));
         }
     }
 
