@@ -257,8 +257,18 @@ fn solve(
     let tree_a = KdTree::new(a, 0..n);
     let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(2 * k * (n + m));
     let mut near = Vec::with_capacity(k);
+    // The queries come in Z-order: the previous query's neighbours, at most
+    // their largest distance away, bound the search from the start.
+    let limit = |near: &[(f64, usize)], p: PersistencePair, other: &[PersistencePair]| {
+        if near.len() == k {
+            near.iter().map(|&(_, y)| ground.dist(p, other[y])).fold(0.0, f64::max)
+        } else {
+            f64::INFINITY
+        }
+    };
     for (i, &p) in a.iter().enumerate() {
-        tree_b.nearest(p, k, ground, &mut near);
+        let l = limit(&near, p, b);
+        tree_b.nearest(p, k, ground, &mut near, l);
         for &(d, j) in &near {
             let c = cost(d);
             if c < alpha[i] + beta[j] {
@@ -266,8 +276,10 @@ fn solve(
             }
         }
     }
+    near.clear();
     for (j, &p) in b.iter().enumerate() {
-        tree_a.nearest(p, k, ground, &mut near);
+        let l = limit(&near, p, a);
+        tree_a.nearest(p, k, ground, &mut near, l);
         for &(d, i) in &near {
             let c = cost(d);
             if c < alpha[i] + beta[j] {
