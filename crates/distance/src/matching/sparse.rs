@@ -114,6 +114,18 @@
 //! matched pair found loose (not tight to the solver's tolerance; never seen)
 //! is unassigned the same way. Each round adds an edge or repairs a pair.
 //!
+//! Later rounds check only what can have changed: the constraint of a pair
+//! is `π_{b_j} − π_{a_i} ≤ c_ij`, forward searches only lower potentials and
+//! backward ones only raise them (`π_D` never rises, the glued points
+//! follow it, and a point that joins the diagonal moves within the zero
+//! tolerance, so it is counted as moved). A row whose potential has not
+//! decreased since the previous round, where it held, can only be violated
+//! by a column whose potential increased: it is checked against those
+//! columns only (the others get key `+∞`), and not at all if there are
+//! none. The unassigned rows and the rows whose potential decreased (or
+//! that are glued while `π_D` decreased) are checked against every column.
+//! In tests each round is compared with a complete check.
+//!
 //! When no row is violated, the duals `v'_j = min(v_j, β_j)`,
 //! `u'_i = min(u_i, α_i, min_j (c_ij − v_j))` are feasible for the complete
 //! problem, and their value — a lower bound of the optimum by weak duality —
@@ -298,6 +310,24 @@ fn solve(
         s.run();
         let (mut violations, loose, lower) = s.verify(a, b, ground, cost, &mut tree_b);
         debug_assert!(loose.is_empty(), "pairs left loose: {loose:?}");
+        #[cfg(test)]
+        {
+            // The incremental check finds the violated rows a complete one
+            // finds.
+            let rows = |v: &[(u32, u32, f64)]| {
+                let mut r: Vec<u32> = v.iter().map(|e| e.0).collect();
+                r.sort_unstable();
+                r.dedup();
+                r
+            };
+            s.row_moved.fill(true);
+            let (all, _, all_lower) = s.verify(a, b, ground, cost, &mut tree_b);
+            assert_eq!(rows(&violations), rows(&all), "round {rounds}");
+            assert!((lower - all_lower).abs() <= 1e-12 * (1.0 + all_lower.abs()));
+        }
+        s.row_moved.fill(false);
+        s.col_moved.fill(false);
+        s.pd_moved = false;
         if (violations.is_empty() && loose.is_empty()) || rounds >= MAX_ROUNDS {
             return Report { value: s.primal(), lower, rounds, edges: s.g.col.len() };
         }
@@ -624,6 +654,12 @@ struct Solver {
     stamp: u32,
     /// The free `b` (deficit nodes), a superset maintained by `run`.
     free_b: Vec<u32>,
+    /// Since the last verification: rows whose potential may have
+    /// decreased, columns whose potential may have increased, and whether
+    /// `π_D` decreased (moving the glued `a`). See [`Solver::verify`].
+    row_moved: Vec<bool>,
+    col_moved: Vec<bool>,
+    pd_moved: bool,
 }
 
 impl Solver {
@@ -665,6 +701,9 @@ impl Solver {
             ptr: vec![0; nodes],
             stamp: 0,
             free_b: Vec::new(),
+            row_moved: vec![true; n],
+            col_moved: vec![false; m],
+            pd_moved: false,
         };
         s.rebuild_hub();
         s
@@ -740,6 +779,9 @@ impl Solver {
     /// `a_i` goes to the diagonal.
     fn glue_a(&mut self, i: usize) {
         self.mate_a[i] = DIAG;
+        // Its potential becomes π_D − α_i, equal to the old one to within
+        // the zero tolerance.
+        self.row_moved[i] = true;
         for e in self.g.start[i]..self.g.start[i + 1] {
             let (j, c) = (self.g.col[e] as usize, self.g.cost[e]);
             if c - self.alpha[i] < self.w[j] {
@@ -980,6 +1022,7 @@ impl Solver {
                 self.pa[x] += delta;
             } else if x < n + m {
                 self.pb[x - n] += delta;
+                self.col_moved[x - n] |= delta > 0.0;
             }
         }
         self.augment(&path);
@@ -1164,10 +1207,12 @@ impl Solver {
             let delta = self.dist[x].min(top) - top;
             if x < n {
                 self.pa[x] += delta;
+                self.row_moved[x] |= delta < 0.0;
             } else if x < n + m {
                 self.pb[x - n] += delta;
             } else {
                 self.pd += delta;
+                self.pd_moved |= delta < 0.0;
             }
         }
         for path in &paths {
@@ -1333,6 +1378,8 @@ impl Solver {
                 let k = y - n;
                 if via == NONE {
                     self.mate_b[k] = DIAG;
+                    // Its potential becomes π_D + β_k (see `glue_a`).
+                    self.col_moved[k] = true;
                 } else {
                     // D → a_l (glued) → b_k: a_l leaves the diagonal.
                     self.unglue_a(via as usize, k as u32);
@@ -1363,6 +1410,8 @@ impl Solver {
             j => self.mate_b[j as usize] = NONE,
         }
         self.mate_a[i] = NONE;
+        // Violated: checked again at the next verification.
+        self.row_moved[i] = true;
         let mut p = self.pd - self.alpha[i];
         for e in self.g.start[i]..self.g.start[i + 1] {
             let (j, c) = (self.g.col[e] as usize, self.g.cost[e]);
@@ -1381,7 +1430,9 @@ impl Solver {
         a + b
     }
 
-    /// Checks `u_i + v_j ≤ c_ij` for all pairs. Returns the best edges (not
+    /// Checks `u_i + v_j ≤ c_ij` for all pairs (skipping those that held
+    /// in the previous round and whose ends have not moved towards a
+    /// violation since, see the module documentation). Returns the best edges (not
     /// yet in the graph) of the violated rows, the rows whose matched pair
     /// is not tight, and the value of the repaired duals
     /// `Σ min(v_j, β_j) + Σ min(u_i, α_i, min_j (c_ij − v_j))`, feasible for
@@ -1395,7 +1446,6 @@ impl Solver {
         tree_b: &mut KdTree,
     ) -> (Vec<(u32, u32, f64)>, Vec<u32>, f64) {
         let v: Vec<f64> = (0..self.m).map(|j| self.pot_b(j) - self.pd).collect();
-        tree_b.set_keys(|j| -v[j]);
         let mut lower: f64 = v.iter().zip(&self.beta).map(|(&v, &b)| v.min(b)).sum();
         let mut violations = Vec::new();
         let mut loose = Vec::new();
@@ -1404,20 +1454,40 @@ impl Solver {
             let c = best + vj;
             best - u < -TOL * (c.abs() + u.abs() + vj.abs())
         };
-        for (i, &p) in a.iter().enumerate() {
-            let u = self.pd - self.pot_a(i);
-            // Only values below u matter (for the bound and the check).
-            let (best, j) = tree_b.best_below(p, ground, cost, u);
-            lower += best.min(self.alpha[i]);
-            if j != usize::MAX && violated(u, best, v[j]) {
-                // The row's best few edges by reduced cost.
-                tree_b.best_k(p, ADD, ground, cost, &mut near);
-                for &(val, j) in &near {
-                    if violated(u, val, v[j]) && !self.g.has(i, j as u32) {
-                        violations.push((i as u32, j as u32, cost(ground.dist(p, b[j]))));
+        let moved = |i: usize| self.row_moved[i] || (self.pd_moved && self.mate_a[i] == DIAG);
+        let any_col = self.col_moved.iter().any(|&x| x);
+        // First the rows that moved against every column, then the others
+        // against the columns that moved.
+        for pass in 0..2 {
+            if pass == 0 {
+                tree_b.set_keys(|j| -v[j]);
+            } else if any_col {
+                tree_b.set_keys(|j| if self.col_moved[j] { -v[j] } else { f64::INFINITY });
+            }
+            for (i, &p) in a.iter().enumerate() {
+                if moved(i) != (pass == 0) {
+                    continue;
+                }
+                let u = self.pd - self.pot_a(i);
+                if pass == 1 && !any_col {
+                    lower += u.min(self.alpha[i]);
+                    continue;
+                }
+                // Only values below u matter (for the bound and the check).
+                let (best, j) = tree_b.best_below(p, ground, cost, u);
+                lower += best.min(self.alpha[i]);
+                if j != usize::MAX && violated(u, best, v[j]) {
+                    // The row's best few edges by reduced cost.
+                    tree_b.best_k(p, ADD, ground, cost, &mut near);
+                    for &(val, j) in &near {
+                        if violated(u, val, v[j]) && !self.g.has(i, j as u32) {
+                            violations.push((i as u32, j as u32, cost(ground.dist(p, b[j]))));
+                        }
                     }
                 }
             }
+        }
+        for i in 0..self.n {
             self.check_pair(i, &mut loose);
         }
         (violations, loose, lower)
