@@ -140,13 +140,13 @@ use super::kdtree::KdTree;
 use super::{Ground, Power};
 
 /// Nearest neighbours per point (in the other diagram) in the initial
-/// candidate graph, for `points = n_a + n_b` points: 16 up to 2000 points,
+/// candidate graph, for `points = n_a + n_b` points: 12 up to 2000 points,
 /// then 4 more per doubling, at most 32 (optimal matchings of larger
 /// diagrams have longer edges in neighbour rank; too few candidates cost
 /// verification rounds, too many cost time in every search).
 pub(super) fn neighbours(points: usize) -> usize {
     let doublings = (points.max(1) as f64 / 2000.0).log2().max(0.0);
-    (16.0 + 4.0 * doublings).round().min(32.0) as usize
+    (12.0 + 4.0 * doublings).round().min(32.0) as usize
 }
 
 /// Edges added per violated row in a verification round (its best ones by
@@ -1776,9 +1776,10 @@ mod tests {
 
     #[test]
     fn neighbour_counts() {
-        assert_eq!(neighbours(0), 16);
-        assert_eq!(neighbours(2000), 16);
-        assert_eq!(neighbours(20_000), 29);
+        assert_eq!(neighbours(0), 12);
+        assert_eq!(neighbours(2000), 12);
+        assert_eq!(neighbours(4000), 16);
+        assert_eq!(neighbours(20_000), 25);
         assert_eq!(neighbours(10_000_000), 32);
     }
 
