@@ -1769,6 +1769,15 @@ mod tests {
             let mut g = Graph::new(n as usize, m as usize, &mut first);
             g.add(&mut rest);
             let whole = Graph::new(n as usize, m as usize, &mut all.clone());
+            // From the edges twice in reverse order: sorted and deduplicated.
+            let mut twice: Vec<_> = all.iter().chain(&all).rev().copied().collect();
+            let again = Graph::new(n as usize, m as usize, &mut twice);
+            assert_eq!(twice, all);
+            let listed: Vec<(u32, u32, f64)> = (0..n as usize)
+                .flat_map(|i| (again.start[i]..again.start[i + 1]).map(move |e| (i, e)))
+                .map(|(i, e)| (i as u32, again.col[e], again.cost[e]))
+                .collect();
+            assert_eq!(listed, all);
             assert_eq!((&g.start, &g.col, &g.cost), (&whole.start, &whole.col, &whole.cost));
             assert_eq!((&g.rstart, &g.row, &g.rcost), (&whole.rstart, &whole.row, &whole.rcost));
         }
