@@ -1073,12 +1073,13 @@ impl Solver {
         }
     }
 
-    /// One Dijkstra from `sources` (distance 0 each), the potential update
-    /// and the augmentations; returns the number of paths augmented (at
-    /// least one). `single`: stop at the first deficit node and augment the
-    /// tree path; otherwise run until as many deficit units as excess units
-    /// are settled and augment a blocking set of DAG paths (see the module
-    /// documentation).
+    /// One Dijkstra from `sources` (free `a`, distance 0 each), the
+    /// potential update and the augmentations; returns the number of paths
+    /// augmented (at least one). Targets are the free `b` and `D`, which
+    /// takes any number of units. `single`: stop at the first target and
+    /// augment the tree path; otherwise run until as many free `b` as
+    /// sources are settled, or `D` is, and augment a blocking set of DAG
+    /// paths (see the module documentation).
     fn phase(&mut self, sources: &[u32], single: bool) -> usize {
         let (n, m) = (self.n, self.m);
         let hub = (n + m) as u32;
@@ -1236,8 +1237,8 @@ impl Solver {
     }
 
     /// A blocking set of disjoint augmenting paths in the shortest-path DAG
-    /// of the last Dijkstra (depth-first, each node tried once; `D` may be
-    /// crossed by several paths).
+    /// of the last Dijkstra (depth-first, each node tried once; any number
+    /// of paths may end at `D`).
     fn blocking_paths(&mut self, sources: &[u32], top: f64) -> Vec<Path> {
         let (n, hub) = (self.n, (self.n + self.m) as u32);
         self.stamp += 1;
