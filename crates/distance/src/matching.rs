@@ -66,8 +66,8 @@
 //!   value when it is the faster answer — points on one line up to
 //!   `2·10⁸` cells of the dynamic programme, other diagrams up to
 //!   [`EXACT_WHEN_APPROXIMATE`] points (the sparse exact solver below beats
-//!   the auction there: 1000 + 1000 points 20 ms against 85 ms, 10 000 +
-//!   10 000 about 1 s against 3 s) — and otherwise a
+//!   the auction there: 1000 + 1000 points 8 ms against 85 ms, 10 000 +
+//!   10 000 about 0.3 s against 3 s) — and otherwise a
 //!   Gauss–Seidel auction with ε-scaling whose bids are k-d tree weighted
 //!   nearest-neighbour queries; each phase ends with a duality-gap
 //!   certificate `(C/D)^{1/q} ≤ 1 + delta` (`C` the assignment's cost, `D`
@@ -86,18 +86,20 @@
 //!   `max Σ u_i + Σ v_j` subject to `u_i + v_j ≤ c_ij`, `u_i ≤ α_i`,
 //!   `v_j ≤ β_j`.
 //!   1. *Candidates*: each point's `k` nearest neighbours in the other
-//!      diagram (k-d tree; `k = 16` up to 2000 points, growing to 32),
+//!      diagram (k-d tree; `k = 12` up to 2000 points, growing to 32),
 //!      keeping the pairs with `c_ij < α_i + β_j` (any other pair is no
 //!      better than sending both ends to the diagonal), plus every point's
 //!      diagonal option.
 //!   2. *Sparse solve*: the primal-dual method (successive shortest paths in
 //!      reduced costs with node potentials, which stay dual feasible on the
-//!      candidate graph and tight on the matching): first phases that send
-//!      many units at once along disjoint paths of one multi-source
+//!      candidate graph and tight on the matching), from a Jonker–Volgenant
+//!      column reduction: the free points of `a` go to a free point of `b`
+//!      or to the diagonal (first along disjoint paths of one multi-source
 //!      shortest-path DAG, then one Dijkstra per remaining unit, stopped at
-//!      the first free target. The diagonal is one hub node; points matched
-//!      to it are merged into it, so that a search reaching the diagonal
-//!      does not visit all of them.
+//!      the first target), and the diagonal's excess goes to the free
+//!      points of `b` by one backward Dijkstra from each. The diagonal is
+//!      one hub node; points matched to it are merged into it, so that a
+//!      search reaching the diagonal does not visit all of them.
 //!   3. *Certificate*: the duals `(u, v)` of the sparse optimum are checked
 //!      against **every** pair, `u_i ≤ min_j (c_ij − v_j)` for all `i` by
 //!      weighted nearest-neighbour queries in a k-d tree over `b` with keys
@@ -112,9 +114,10 @@
 //!      dense Hungarian algorithm is).
 //!
 //!   The sparse solve is `O((n_a + n_b)·k)` memory; its time is dominated by
-//!   the last units, whose shortest paths cross most of the graph (about
-//!   `(n_a + n_b)^1.8` in total on random diagrams; 1000 + 1000 points in
-//!   about 20 ms, 10 000 + 10 000 in under a second on one core). The
+//!   the last units' shortest paths, the neighbour search and the
+//!   certificate (about `(n_a + n_b)^1.6` in total on random diagrams;
+//!   1000 + 1000 points in about 10 ms, 10 000 + 10 000 in about 0.3–0.5 s
+//!   on one core). The
 //!   previous dense Hungarian algorithm (`O((n_a + n_b)³)` time, an
 //!   `n_a × n_b` cost matrix) remains in the tests as the reference.
 //! * **Points on one line** (fast path, exact). If all finite non-trivial
@@ -220,11 +223,11 @@ mod sparse;
 /// The exact solver (a sparse candidate graph solved by shortest augmenting
 /// paths and certified on all pairs by LP duality, see the module
 /// documentation) needs `O((n_a + n_b)·k)` memory, `k ≤ 32` neighbours per
-/// point: about 2.4 KB per point. Its time grows roughly as
-/// `(n_a + n_b)^1.8`; measured on one core with random points, `W_2` and the
-/// `L∞` metric: 1000 + 1000 points about 20 ms, 10 000 + 10 000 about 0.6 s,
-/// 50 000 + 50 000 about 7 s and 240 MB, so the limit is about half a minute
-/// and 500 MB. Use [`wasserstein`] with `delta > 0` for larger diagrams.
+/// point: about 1.5 KB per point. Its time grows roughly as
+/// `(n_a + n_b)^1.6`; measured on one core with random points, `W_2` and the
+/// `L∞` metric: 1000 + 1000 points about 8 ms, 10 000 + 10 000 about 0.3 s,
+/// 50 000 + 50 000 about 4 s and 150 MB, so the limit is about 12 seconds
+/// and 300 MB. Use [`wasserstein`] with `delta > 0` for larger diagrams.
 pub const EXACT_SOLVER_LIMIT: usize = 200_000;
 
 /// The largest number of cells the dynamic programme of
@@ -417,7 +420,9 @@ const LINE_DP_WHEN_APPROXIMATE: u64 = 200_000_000;
 /// here the exact solver was the faster of the two at every size measured
 /// (`W_2`, `L∞`, random diagrams, one core: 20 ms against 85 ms at 1000 +
 /// 1000 points, 1.0 s against 3.1 s at 10 000 + 10 000; at 25 000 + 25 000
-/// the auction won, 3.9 s against 6.7 s). An exact value is inside every
+/// the auction won, 3.9 s against 6.7 s). The exact solver has become
+/// faster since (8 ms, 0.3 s, and 2.1 s against the auction's 4.1 s with
+/// `delta = 0.01` at 25 000 + 25 000), the limit was not raised. An exact value is inside every
 /// bound `W ≤ Ŵ ≤ (1 + delta)·W`.
 pub const EXACT_WHEN_APPROXIMATE: usize = 20_000;
 

@@ -227,7 +227,14 @@ impl KdTree {
     fn box_dist(ground: Ground, q: PersistencePair, b: &[f64; 4]) -> f64 {
         let gx = (b[0] - q.birth).max(q.birth - b[1]).max(0.0);
         let gy = (b[2] - q.death).max(q.death - b[3]).max(0.0);
-        ground.dist(PersistencePair::new(0.0, 0.0), PersistencePair::new(gx, gy))
+        // On an axis every metric is |Δ| (as `Ground::dist` computes it).
+        if gx == 0.0 {
+            gy
+        } else if gy == 0.0 {
+            gx
+        } else {
+            ground.dist(PersistencePair::new(0.0, 0.0), PersistencePair::new(gx, gy))
+        }
     }
 
     /// Calls `f(id)` for every alive point within ground distance `t` of `q`
@@ -336,13 +343,17 @@ impl KdTree {
     }
     /// The `k` alive points nearest to `q` in ground distance, as
     /// `(distance, id)` sorted by distance (ties in any order), into `out`
-    /// (cleared first; fewer if the tree has fewer alive points).
+    /// (cleared first; fewer if the tree has fewer alive points). `limit`:
+    /// a distance within which at least `k` alive points lie (e.g. the
+    /// largest distance to `k` known points; `+∞` if unknown): farther
+    /// subtrees and points are skipped from the start.
     pub(super) fn nearest(
         &self,
         q: PersistencePair,
         k: usize,
         ground: Ground,
         out: &mut Vec<(f64, usize)>,
+        limit: f64,
     ) {
         out.clear();
         if self.nodes.is_empty() || k == 0 {
@@ -352,7 +363,7 @@ impl KdTree {
         stack.clear();
         stack.push((0.0, 0));
         while let Some((bound, node)) = stack.pop() {
-            if out.len() == k && bound >= out[k - 1].0 {
+            if bound > limit || (out.len() == k && bound >= out[k - 1].0) {
                 continue;
             }
             let n = &self.nodes[node as usize];
@@ -365,14 +376,21 @@ impl KdTree {
                         continue;
                     }
                     let d = ground.dist(q, self.pts[s]);
-                    if out.len() == k && d >= out[k - 1].0 {
+                    if d > limit || (out.len() == k && d >= out[k - 1].0) {
                         continue;
                     }
                     if out.len() == k {
                         out.pop();
                     }
-                    let at = out.partition_point(|&(e, _)| e <= d);
-                    out.insert(at, (d, self.ids[s]));
+                    // Insertion after the equal ones (k is small: a linear
+                    // shift beats a binary search and a memmove).
+                    out.push((d, self.ids[s]));
+                    let mut at = out.len() - 1;
+                    while at > 0 && out[at - 1].0 > d {
+                        out[at] = out[at - 1];
+                        at -= 1;
+                    }
+                    out[at] = (d, self.ids[s]);
                 }
                 continue;
             }
@@ -460,6 +478,106 @@ impl KdTree {
                 continue;
             }
             self.push_children(&mut stack, n, |c| Self::weighted_bound(c, ground, q, &cost));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nnph_homology::PersistencePair as P;
+
+    use super::super::GroundMetric;
+    use super::*;
+
+    /// Points on a coarse grid (many ties and duplicates) or anywhere.
+    fn points(n: usize, seed: u64) -> Vec<P> {
+        let mut state = seed;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        (0..n)
+            .map(|i| {
+                let (b, l) = (next(), next());
+                if i % 3 == 0 {
+                    P::new(b, b + l)
+                } else {
+                    P::new(
+                        (b * 8.0).floor() / 8.0,
+                        (b * 8.0).floor() / 8.0 + (l * 4.0).ceil() / 4.0,
+                    )
+                }
+            })
+            .collect()
+    }
+
+    fn grounds() -> Vec<Ground> {
+        [GroundMetric::LInf, GroundMetric::Lp(1.0), GroundMetric::Lp(2.0), GroundMetric::Lp(3.0)]
+            .into_iter()
+            .map(|g| Ground::new(g).unwrap())
+            .collect()
+    }
+
+    /// `nearest` (without a limit, and with the largest distance to k
+    /// arbitrary points as the limit) returns the k smallest distances of a
+    /// brute-force scan, each with a point at that distance, after
+    /// deletions too.
+    #[test]
+    fn nearest_equals_brute_force() {
+        let (pts, queries) = (points(300, 1), points(60, 2));
+        let mut out = Vec::new();
+        for ground in grounds() {
+            let mut tree = KdTree::new(&pts, 0..pts.len());
+            for round in 0..2 {
+                let alive: Vec<usize> =
+                    (0..pts.len()).filter(|&i| round == 0 || i % 4 != 0).collect();
+                for (t, &q) in queries.iter().enumerate() {
+                    let mut all: Vec<f64> = alive.iter().map(|&i| ground.dist(q, pts[i])).collect();
+                    all.sort_by(f64::total_cmp);
+                    for k in [1, 5, 16] {
+                        let seeds = alive.iter().skip(t).step_by(7).take(k);
+                        let known = seeds.map(|&i| ground.dist(q, pts[i])).fold(0.0, f64::max);
+                        for limit in [f64::INFINITY, known] {
+                            tree.nearest(q, k, ground, &mut out, limit);
+                            let got: Vec<f64> = out.iter().map(|e| e.0).collect();
+                            assert_eq!(got, all[..k], "{ground:?} k = {k} limit {limit}");
+                            for &(d, id) in &out {
+                                assert_eq!(d, ground.dist(q, pts[id]));
+                                assert!(alive.contains(&id));
+                            }
+                        }
+                    }
+                }
+                for i in (0..pts.len()).step_by(4) {
+                    tree.remove(i);
+                }
+            }
+        }
+    }
+
+    /// `best_below` returns the brute-force minimum of `cost(dist) + key`
+    /// when it is below the limit (pruning by the boxes' distances).
+    #[test]
+    fn best_below_equals_brute_force() {
+        let (pts, queries) = (points(300, 3), points(60, 4));
+        for ground in grounds() {
+            let mut tree = KdTree::new(&pts, 0..pts.len());
+            let key = |i: usize| ((i * 37) % 11) as f64 * 0.1 - 0.5;
+            tree.set_keys(key);
+            let cost = |d: f64| d * d;
+            for &q in &queries {
+                let all = (0..pts.len()).map(|i| cost(ground.dist(q, pts[i])) + key(i));
+                let best = all.fold(f64::INFINITY, f64::min);
+                for limit in [f64::INFINITY, best + 0.05, best] {
+                    let (v, id) = tree.best_below(q, ground, cost, limit);
+                    if best < limit {
+                        assert_eq!(v, best, "{ground:?}");
+                        assert_eq!(cost(ground.dist(q, pts[id])) + key(id), best);
+                    } else {
+                        assert_eq!((v, id), (limit, usize::MAX));
+                    }
+                }
+            }
         }
     }
 }

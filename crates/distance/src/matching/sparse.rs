@@ -28,24 +28,50 @@
 //! shortest path) method, which keeps every residual reduced cost
 //! non-negative and sends excess (a free `a_i`, or `D` while it has more
 //! supply than outflow) to deficit (a free `b_j`, or `D`) along shortest
-//! paths in reduced costs:
+//! paths in reduced costs. A shortest path between *any* two nodes may be
+//! augmented after the potential update below (it keeps every reduced cost
+//! non-negative and makes the path tight), and `D` has unlimited capacity,
+//! so the free `a` are sent to a free `b` *or to `D`*, whatever `D`'s
+//! balance, and `D`'s excess is sent on at the end. This matters because
+//! almost every node is a short reduced distance away from `D` (a point is
+//! never far from being matched to the diagonal): a search that went on
+//! past `D` to a free `b` would settle most of the graph.
 //!
-//! * *Head phases*: one Dijkstra from all excess nodes at once, run until
-//!   as many deficit units as excess units are settled (or everything is);
+//! * *Start* (Jonker and Volgenant's column reduction and reduction
+//!   transfer, with `D` as a column of unlimited capacity at price
+//!   `π_D = 0`): `v_j = min(β_j, min_i c_ij)` over `b_j`'s candidate edges;
+//!   `b_j` goes to the diagonal if `β_j` is the minimum, else to its
+//!   minimum's `a_i` if that one is still free; each matched `a_i` then
+//!   takes `u_i = μ_i = min(α_i, min_{l ≠ j} (c_il − v_l))` and its
+//!   column's price drops to `v_j = c_ij − μ_i` (two tight options per
+//!   matched row), and each free one `u_i = min(α_i, min_j (c_ij − v_j))`.
+//!   All residual reduced costs are non-negative and the matched pairs
+//!   tight; about half of the `a` are placed.
+//! * *Head phases*: one Dijkstra from all free `a` at once, run until as
+//!   many free `b` as sources are settled, or `D` is (it takes them all);
 //!   with `T` the distance of the last target settled, a blocking set of
-//!   node-disjoint paths in the shortest-path DAG (edges with
-//!   `d_v = d_u + rc(u, v)` among nodes with `d ≤ T`) is found by depth-first
-//!   search, the settled potentials move by `min(d_v, T) − T` and the paths
-//!   are augmented. After the update every DAG edge is tight (a DAG path from
-//!   a source at 0 to a target at `d_t ≤ T` has reduced length
-//!   `d_t + (0 − T) − (d_t − T) = 0` and no negative edge), so augmenting
-//!   disjoint DAG paths keeps all reduced costs non-negative, as one
-//!   shortest path does. These phases place most units (the first one about
-//!   half of them); when a phase places fewer than one unit per
-//!   [`HEAD_RATIO`] sources, the rest go
-//! * *one at a time*: a Dijkstra from one source, stopped at the first
-//!   deficit node settled, the usual potential update, and the augmentation
-//!   along the tree path.
+//!   node-disjoint paths (except at `D`, where they end) in the
+//!   shortest-path DAG (edges with `d_v = d_u + rc(u, v)` among nodes with
+//!   `d ≤ T`) is found by depth-first search, the settled potentials move by
+//!   `min(d_v, T) − T` and the paths are augmented. After the update every
+//!   DAG edge is tight (a DAG path from a source at 0 to a target at
+//!   `d_t ≤ T` has reduced length `d_t + (0 − T) − (d_t − T) = 0` and no
+//!   negative edge), so augmenting disjoint DAG paths keeps all reduced
+//!   costs non-negative, as one shortest path does. When a phase places
+//!   fewer than one unit per [`HEAD_RATIO`] sources, the rest go
+//! * *one at a time*: a Dijkstra from one free `a`, stopped at the first
+//!   free `b` or `D` settled, the usual potential update, and the
+//!   augmentation along the tree path.
+//! * *`D`'s excess*: then `D` holds as many units as there are free `b`.
+//!   Each free `b_t` runs a Dijkstra *backwards* (over the residual edges
+//!   reversed: into `b` from `D`, by its stream key below, and from the `a`
+//!   with a candidate edge to it; into a matched `a` from its `b`), stopped
+//!   at `D` (or a free `a`); with `T` that distance and `d_x` the distance
+//!   *to* `b_t`, the settled nodes move by `T − min(d_x, T) ≥ 0` (`D` does
+//!   not move, nor do the points glued to it), which keeps every reduced
+//!   cost non-negative and makes the path tight, and the path is augmented.
+//!   The backward search explores the neighbourhood of `b_t` where a forward
+//!   one from `D` would settle nearly everything.
 //!
 //! `D` is a hub: every point on the diagonal is joined to it by a tight edge
 //! in both directions, so a naive Dijkstra that reaches `D` settles all of
@@ -80,12 +106,25 @@
 //! when `c(box distance) + min key` cannot beat the best found, starting from
 //! `u_i`: only smaller values matter, so most queries stop at once). A row whose
 //! minimum violates its constraint by more than [`TOL`] (relative) gets its
-//! best [`ADD`] edges by reduced cost; its point is unassigned (its
+//! best [`ADD`] edges by reduced cost (merged into the graph); its point
+//! is unassigned (its
 //! potential raised until its edges' reduced costs are non-negative; a free
 //! point has no incoming residual edge, so nothing else changes) and the
 //! shortest path method resumes from the current flow and potentials. A
 //! matched pair found loose (not tight to the solver's tolerance; never seen)
 //! is unassigned the same way. Each round adds an edge or repairs a pair.
+//!
+//! Later rounds check only what can have changed: the constraint of a pair
+//! is `π_{b_j} − π_{a_i} ≤ c_ij`, forward searches only lower potentials and
+//! backward ones only raise them (`π_D` never rises, the glued points
+//! follow it, and a point that joins the diagonal moves within the zero
+//! tolerance, so it is counted as moved). A row whose potential has not
+//! decreased since the previous round, where it held, can only be violated
+//! by a column whose potential increased: it is checked against those
+//! columns only (the others get key `+∞`), and not at all if there are
+//! none. The unassigned rows and the rows whose potential decreased (or
+//! that are glued while `π_D` decreased) are checked against every column.
+//! In tests each round is compared with a complete check.
 //!
 //! When no row is violated, the duals `v'_j = min(v_j, β_j)`,
 //! `u'_i = min(u_i, α_i, min_j (c_ij − v_j))` are feasible for the complete
@@ -101,13 +140,13 @@ use super::kdtree::KdTree;
 use super::{Ground, Power};
 
 /// Nearest neighbours per point (in the other diagram) in the initial
-/// candidate graph, for `points = n_a + n_b` points: 16 up to 2000 points,
+/// candidate graph, for `points = n_a + n_b` points: 12 up to 2000 points,
 /// then 4 more per doubling, at most 32 (optimal matchings of larger
 /// diagrams have longer edges in neighbour rank; too few candidates cost
 /// verification rounds, too many cost time in every search).
 pub(super) fn neighbours(points: usize) -> usize {
     let doublings = (points.max(1) as f64 / 2000.0).log2().max(0.0);
-    (16.0 + 4.0 * doublings).round().min(32.0) as usize
+    (12.0 + 4.0 * doublings).round().min(32.0) as usize
 }
 
 /// Edges added per violated row in a verification round (its best ones by
@@ -230,8 +269,18 @@ fn solve(
     let tree_a = KdTree::new(a, 0..n);
     let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(2 * k * (n + m));
     let mut near = Vec::with_capacity(k);
+    // The queries come in Z-order: the previous query's neighbours, at most
+    // their largest distance away, bound the search from the start.
+    let limit = |near: &[(f64, usize)], p: PersistencePair, other: &[PersistencePair]| {
+        if near.len() == k {
+            near.iter().map(|&(_, y)| ground.dist(p, other[y])).fold(0.0, f64::max)
+        } else {
+            f64::INFINITY
+        }
+    };
     for (i, &p) in a.iter().enumerate() {
-        tree_b.nearest(p, k, ground, &mut near);
+        let l = limit(&near, p, b);
+        tree_b.nearest(p, k, ground, &mut near, l);
         for &(d, j) in &near {
             let c = cost(d);
             if c < alpha[i] + beta[j] {
@@ -239,8 +288,10 @@ fn solve(
             }
         }
     }
+    near.clear();
     for (j, &p) in b.iter().enumerate() {
-        tree_a.nearest(p, k, ground, &mut near);
+        let l = limit(&near, p, a);
+        tree_a.nearest(p, k, ground, &mut near, l);
         for &(d, i) in &near {
             let c = cost(d);
             if c < alpha[i] + beta[j] {
@@ -251,20 +302,39 @@ fn solve(
     drop(tree_a);
 
     let mut s = Solver::new(alpha, beta, Graph::new(n, m, &mut edges));
+    drop(edges);
+    s.initialize();
     let mut rounds = 0;
     loop {
         rounds += 1;
         s.run();
-        let (violations, loose, lower) = s.verify(a, b, ground, cost, &mut tree_b);
+        let (mut violations, loose, lower) = s.verify(a, b, ground, cost, &mut tree_b);
         debug_assert!(loose.is_empty(), "pairs left loose: {loose:?}");
+        #[cfg(test)]
+        {
+            // The incremental check finds the violated rows a complete one
+            // finds.
+            let rows = |v: &[(u32, u32, f64)]| {
+                let mut r: Vec<u32> = v.iter().map(|e| e.0).collect();
+                r.sort_unstable();
+                r.dedup();
+                r
+            };
+            s.row_moved.fill(true);
+            let (all, _, all_lower) = s.verify(a, b, ground, cost, &mut tree_b);
+            assert_eq!(rows(&violations), rows(&all), "round {rounds}");
+            assert!((lower - all_lower).abs() <= 1e-12 * (1.0 + all_lower.abs()));
+        }
+        s.row_moved.fill(false);
+        s.col_moved.fill(false);
+        s.pd_moved = false;
         if (violations.is_empty() && loose.is_empty()) || rounds >= MAX_ROUNDS {
             return Report { value: s.primal(), lower, rounds, edges: s.g.col.len() };
         }
         let mut rows: Vec<u32> = violations.iter().map(|&(i, _, _)| i).chain(loose).collect();
         rows.sort_unstable();
         rows.dedup();
-        edges.extend(violations);
-        s.g = Graph::new(n, m, &mut edges);
+        s.g.add(&mut violations);
         for i in rows {
             s.unassign(i as usize);
         }
@@ -343,6 +413,64 @@ impl Graph {
             *f += 1;
         }
         Graph { start, col, cost, rstart, row, rcost }
+    }
+
+    /// Adds edges `(i, j, c)` not in the graph, with distinct `(i, j)`
+    /// (merged into the sorted rows and columns in `O(edges)`).
+    fn add(&mut self, new: &mut [(u32, u32, f64)]) {
+        if new.is_empty() {
+            return;
+        }
+        let (n, m) = (self.start.len() - 1, self.rstart.len() - 1);
+        let total = self.col.len() + new.len();
+        // Rows, by (i, j).
+        new.sort_unstable_by_key(|e| (e.0, e.1));
+        let (mut start, mut col, mut cost) =
+            (Vec::with_capacity(n + 1), Vec::with_capacity(total), Vec::with_capacity(total));
+        start.push(0);
+        let mut k = 0;
+        for i in 0..n {
+            let mut e = self.start[i];
+            let end = self.start[i + 1];
+            while k < new.len() && new[k].0 as usize == i {
+                while e < end && self.col[e] < new[k].1 {
+                    col.push(self.col[e]);
+                    cost.push(self.cost[e]);
+                    e += 1;
+                }
+                debug_assert!(e == end || self.col[e] != new[k].1, "edge already present");
+                col.push(new[k].1);
+                cost.push(new[k].2);
+                k += 1;
+            }
+            col.extend_from_slice(&self.col[e..end]);
+            cost.extend_from_slice(&self.cost[e..end]);
+            start.push(col.len());
+        }
+        // Columns, by (j, i).
+        new.sort_unstable_by_key(|e| (e.1, e.0));
+        let (mut rstart, mut row, mut rcost) =
+            (Vec::with_capacity(m + 1), Vec::with_capacity(total), Vec::with_capacity(total));
+        rstart.push(0);
+        let mut k = 0;
+        for j in 0..m {
+            let mut e = self.rstart[j];
+            let end = self.rstart[j + 1];
+            while k < new.len() && new[k].1 as usize == j {
+                while e < end && self.row[e] < new[k].0 {
+                    row.push(self.row[e]);
+                    rcost.push(self.rcost[e]);
+                    e += 1;
+                }
+                row.push(new[k].0);
+                rcost.push(new[k].2);
+                k += 1;
+            }
+            row.extend_from_slice(&self.row[e..end]);
+            rcost.extend_from_slice(&self.rcost[e..end]);
+            rstart.push(row.len());
+        }
+        *self = Graph { start, col, cost, rstart, row, rcost };
     }
 
     fn has(&self, i: usize, j: u32) -> bool {
@@ -519,13 +647,19 @@ struct Solver {
     dnd: Vec<f64>,
     dvia: Vec<u32>,
     dcost: Vec<f64>,
-    /// `D`'s edges in the shortest-path DAG: `(b node, via, cost)`.
-    hub_out: Vec<(u32, u32, f64)>,
     /// Blocking-path search: nodes (and glued points) visited in search
     /// `stamp`, and each node's edge pointer.
     visit: Vec<u32>,
     ptr: Vec<usize>,
     stamp: u32,
+    /// The free `b` (deficit nodes), a superset maintained by `run`.
+    free_b: Vec<u32>,
+    /// Since the last verification: rows whose potential may have
+    /// decreased, columns whose potential may have increased, and whether
+    /// `π_D` decreased (moving the glued `a`). See [`Solver::verify`].
+    row_moved: Vec<bool>,
+    col_moved: Vec<bool>,
+    pd_moved: bool,
 }
 
 impl Solver {
@@ -563,10 +697,13 @@ impl Solver {
             dnd: vec![0.0; n],
             dvia: vec![NONE; n],
             dcost: vec![0.0; n],
-            hub_out: Vec::new(),
             visit: vec![0; nodes],
             ptr: vec![0; nodes],
             stamp: 0,
+            free_b: Vec::new(),
+            row_moved: vec![true; n],
+            col_moved: vec![false; m],
+            pd_moved: false,
         };
         s.rebuild_hub();
         s
@@ -642,6 +779,9 @@ impl Solver {
     /// `a_i` goes to the diagonal.
     fn glue_a(&mut self, i: usize) {
         self.mate_a[i] = DIAG;
+        // Its potential becomes π_D − α_i, equal to the old one to within
+        // the zero tolerance.
+        self.row_moved[i] = true;
         for e in self.g.start[i]..self.g.start[i + 1] {
             let (j, c) = (self.g.col[e] as usize, self.g.cost[e]);
             if c - self.alpha[i] < self.w[j] {
@@ -679,21 +819,103 @@ impl Solver {
         self.rebuild_hub();
     }
 
-    /// Sends every excess unit to a deficit: head phases while they place at
-    /// least one unit per `HEAD_RATIO` sources, then one source at a time.
+    /// A start for the shortest-path method from the empty flow (Jonker and
+    /// Volgenant's column reduction and reduction transfer, `D` being a
+    /// column of unlimited capacity at price `π_D = 0`): potentials with
+    /// every residual reduced cost non-negative and a partial matching of
+    /// tight edges. See the module documentation.
+    fn initialize(&mut self) {
+        let (n, m) = (self.n, self.m);
+        debug_assert!(self.mate_a.iter().all(|&x| x == NONE) && self.pd == 0.0);
+        // v_j = π_{b_j} (π_D = 0); a glued b_j keeps v_j = β_j.
+        let mut v = vec![0.0; m];
+        // Column reduction: v_j = min(β_j, min_i c_ij); the column goes to
+        // the diagonal if β_j is the minimum, else to its minimum's row if
+        // that row is still free.
+        for j in (0..m).rev() {
+            let (mut best, mut arg, mut bc) = (self.beta[j], DIAG, 0.0);
+            for e in self.g.rstart[j]..self.g.rstart[j + 1] {
+                if self.g.rcost[e] < best {
+                    (best, arg, bc) = (self.g.rcost[e], self.g.row[e], self.g.rcost[e]);
+                }
+            }
+            v[j] = best;
+            if arg == DIAG {
+                self.mate_b[j] = DIAG;
+                self.excess_d -= 1;
+            } else if self.mate_a[arg as usize] == NONE {
+                self.mate_a[arg as usize] = j as u32;
+                self.mate_b[j] = arg;
+                self.mcost[j] = bc;
+            }
+        }
+        // Reduction transfer: an assigned row's second-best option becomes
+        // tight too (u_i = μ, v_{j1} = c_{i j1} − μ).
+        for i in 0..n {
+            let j1 = self.mate_a[i];
+            if j1 == NONE {
+                continue;
+            }
+            let mut mu = self.alpha[i];
+            for e in self.g.start[i]..self.g.start[i + 1] {
+                let j = self.g.col[e];
+                if j != j1 {
+                    mu = mu.min(self.g.cost[e] - v[j as usize]);
+                }
+            }
+            let mu = mu.max(0.0);
+            v[j1 as usize] = self.mcost[j1 as usize] - mu;
+            // π_{a_i} = −u_i.
+            self.pa[i] = -mu;
+        }
+        for i in 0..n {
+            if self.mate_a[i] == NONE {
+                // A free row: the largest feasible u_i.
+                let mut p = -self.alpha[i];
+                for e in self.g.start[i]..self.g.start[i + 1] {
+                    p = p.max(v[self.g.col[e] as usize] - self.g.cost[e]);
+                }
+                self.pa[i] = p;
+            }
+        }
+        self.pb.copy_from_slice(&v);
+        self.rebuild_hub();
+        #[cfg(test)]
+        self.check_optimality();
+    }
+
+    /// Sends every excess unit to a deficit: the free `a` to `D` (which
+    /// absorbs any number of units) or to free `b` by head phases while they
+    /// place at least one unit per `HEAD_RATIO` sources, then one source at
+    /// a time; then `D`'s excess, if any, by one backward search per free
+    /// `b`.
     fn run(&mut self) {
-        let hub = (self.n + self.m) as u32;
         self.renormalize();
+        self.free_b.clear();
+        self.free_b.extend((0..self.m as u32).filter(|&j| self.mate_b[j as usize] == NONE));
         let mut sources: Vec<u32> = Vec::new();
         let mut head = true;
         loop {
             sources.clear();
             sources.extend((0..self.n as u32).filter(|&i| self.mate_a[i as usize] == NONE));
-            if self.excess_d > 0 {
-                sources.push(hub);
-            }
             if sources.is_empty() {
-                return;
+                if self.excess_d <= 0 {
+                    return;
+                }
+                let mut free = std::mem::take(&mut self.free_b);
+                free.retain(|&j| self.mate_b[j as usize] == NONE);
+                // As many free b as units of excess (the supplies sum to 0).
+                assert!(!free.is_empty(), "D has excess and no b is free");
+                for &j in &free {
+                    if self.excess_d <= 0 {
+                        break;
+                    }
+                    if self.mate_b[j as usize] == NONE {
+                        self.reverse_phase(j as usize);
+                    }
+                }
+                self.free_b = free;
+                continue;
             }
             if head && sources.len() > 1 {
                 if self.pd.abs() > self.big {
@@ -708,15 +930,116 @@ impl Solver {
                 if self.pd.abs() > self.big {
                     self.renormalize();
                 }
-                if s == hub {
-                    while self.excess_d > 0 {
-                        self.phase(&[hub], true);
+                self.phase(&[s], true);
+            }
+        }
+    }
+
+    /// One Dijkstra backwards from the free `b_t` (distances to it) to the
+    /// first excess node (`D` or a free `a`), the potential update
+    /// `π_x += T − d_x` on the settled nodes (`T` the excess node's distance;
+    /// `π_D` does not move: `D` is settled last if at all) and the
+    /// augmentation along the path.
+    fn reverse_phase(&mut self, t: usize) {
+        let (n, m) = (self.n, self.m);
+        let hub = (n + m) as u32;
+        let tn = (n + t) as u32;
+        // Here `pred[x]` is the next node towards b_t and `via`, `pcost`
+        // describe the edge from x to it.
+        self.relax(tn, 0.0, NONE, NONE, 0.0);
+        let mut found = NONE;
+        let mut top = 0.0;
+        while let Some((_, x)) = self.heap.pop() {
+            let xu = x as usize;
+            if self.done[xu] {
+                continue;
+            }
+            self.done[xu] = true;
+            self.settled.push(x);
+            let d = self.dist[xu];
+            if xu == hub as usize {
+                if self.excess_d > 0 {
+                    found = x;
+                    top = d;
+                    break;
+                }
+                continue;
+            }
+            if xu < n {
+                let i = xu;
+                match self.mate_a[i] {
+                    NONE => {
+                        found = x;
+                        top = d;
+                        break;
                     }
-                } else if self.mate_a[s as usize] == NONE {
-                    self.phase(&[s], true);
+                    j => {
+                        // Glued a's are never settled: `i` is matched to b_j.
+                        let rc = self.back_rc(j as usize, i);
+                        let c = self.mcost[j as usize];
+                        self.relax(n as u32 + j, d + rc, x, NONE, c);
+                    }
+                }
+            } else {
+                let j = xu - n;
+                // From D (by β_j or through a glued a).
+                let key = self.hub_key(j);
+                let (via, c) = if self.w[j] < self.beta[j] {
+                    (self.wa[j], self.wc[j])
+                } else {
+                    (NONE, self.beta[j])
+                };
+                let rc = self.stream_rc(key, j);
+                self.relax(hub, d + rc, x, via, c);
+                // From the a's with a candidate edge to b_j.
+                let pbj = self.pb[j];
+                for e in self.g.rstart[j]..self.g.rstart[j + 1] {
+                    let (i, c) = (self.g.row[e], self.g.rcost[e]);
+                    let mi = self.mate_a[i as usize];
+                    if mi == DIAG || mi == j as u32 {
+                        continue;
+                    }
+                    let rc = self.forward_rc(c, self.pa[i as usize], pbj);
+                    self.relax(i, d + rc, x, NONE, c);
                 }
             }
         }
+        self.heap.clear();
+        assert!(found != NONE, "a deficit node is always reached from an excess node");
+        // The path from the excess node to b_t, as (node, via, cost) of the
+        // edge entering each node.
+        let mut path = vec![(found, NONE, 0.0)];
+        let mut y = found;
+        while y != tn {
+            let yu = y as usize;
+            path.push((self.pred[yu], self.via[yu], self.pcost[yu]));
+            y = self.pred[yu];
+        }
+        for &x in &self.settled {
+            let x = x as usize;
+            let delta = top - self.dist[x].min(top);
+            if x < n {
+                self.pa[x] += delta;
+            } else if x < n + m {
+                self.pb[x - n] += delta;
+                self.col_moved[x - n] |= delta > 0.0;
+            }
+        }
+        self.augment(&path);
+        for k in 0..self.settled.len() {
+            let x = self.settled[k] as usize;
+            if (n..n + m).contains(&x) {
+                self.refresh(x - n);
+            }
+        }
+        for &x in &self.seen {
+            self.dist[x as usize] = f64::INFINITY;
+            self.done[x as usize] = false;
+        }
+        self.seen.clear();
+        self.settled.clear();
+        #[cfg(test)]
+        self.check_optimality();
     }
 
     /// The head of `D`'s stream: the unsettled non-glued `b_k` with the
@@ -750,21 +1073,22 @@ impl Solver {
         }
     }
 
-    /// One Dijkstra from `sources` (distance 0 each), the potential update
-    /// and the augmentations; returns the number of paths augmented (at
-    /// least one). `single`: stop at the first deficit node and augment the
-    /// tree path; otherwise run until as many deficit units as excess units
-    /// are settled and augment a blocking set of DAG paths (see the module
-    /// documentation).
+    /// One Dijkstra from `sources` (free `a`, distance 0 each), the
+    /// potential update and the augmentations; returns the number of paths
+    /// augmented (at least one). Targets are the free `b` and `D`, which
+    /// takes any number of units. `single`: stop at the first target and
+    /// augment the tree path; otherwise run until as many free `b` as
+    /// sources are settled, or `D` is, and augment a blocking set of DAG
+    /// paths (see the module documentation).
     fn phase(&mut self, sources: &[u32], single: bool) -> usize {
         let (n, m) = (self.n, self.m);
         let hub = (n + m) as u32;
         let stream = hub + 1;
-        let mut need = 0usize;
+        debug_assert!(sources.iter().all(|&s| (s as usize) < n));
         for &s in sources {
             self.relax(s, 0.0, NONE, NONE, 0.0);
-            need += if s == hub { self.excess_d as usize } else { 1 };
         }
+        let need = sources.len();
         let mut found = 0usize;
         let mut top = 0.0f64;
         let mut first_target = NONE;
@@ -844,12 +1168,11 @@ impl Solver {
                     self.relax(i, d + rc, x, NONE, self.mcost[j]);
                 }
             } else {
-                if self.excess_d < 0 {
-                    found += (-self.excess_d) as usize;
-                    top = d;
-                    if first_target == NONE {
-                        first_target = x;
-                    }
+                // D absorbs any number of units: every source is served.
+                found = need;
+                top = d;
+                if first_target == NONE {
+                    first_target = x;
                 }
                 // D's out-edges are relaxed even when it is a target: every
                 // settled node must be, for the potential update.
@@ -885,10 +1208,12 @@ impl Solver {
             let delta = self.dist[x].min(top) - top;
             if x < n {
                 self.pa[x] += delta;
+                self.row_moved[x] |= delta < 0.0;
             } else if x < n + m {
                 self.pb[x - n] += delta;
             } else {
                 self.pd += delta;
+                self.pd_moved |= delta < 0.0;
             }
         }
         for path in &paths {
@@ -912,39 +1237,15 @@ impl Solver {
     }
 
     /// A blocking set of disjoint augmenting paths in the shortest-path DAG
-    /// of the last Dijkstra (depth-first, each node tried once; `D` may be
-    /// crossed by several paths).
+    /// of the last Dijkstra (depth-first, each node tried once; any number
+    /// of paths may end at `D`).
     fn blocking_paths(&mut self, sources: &[u32], top: f64) -> Vec<Path> {
-        let (n, m) = (self.n, self.m);
-        let hub = (n + m) as u32;
-        // D's DAG out-edges: every settled b whose distance is D's plus its
-        // reduced cost from D.
-        self.hub_out.clear();
-        if self.done[hub as usize] {
-            let dd = self.dist[hub as usize];
-            for k in 0..self.settled.len() {
-                let x = self.settled[k] as usize;
-                if (n..n + m).contains(&x) {
-                    let j = x - n;
-                    if self.mate_b[j] != DIAG
-                        && self.dist[x] == dd + self.stream_rc(self.hub_key(j), j)
-                    {
-                        let (via, c) = if self.w[j] < self.beta[j] {
-                            (self.wa[j], self.wc[j])
-                        } else {
-                            (NONE, self.beta[j])
-                        };
-                        self.hub_out.push((x as u32, via, c));
-                    }
-                }
-            }
-        }
+        let (n, hub) = (self.n, (self.n + self.m) as u32);
         self.stamp += 1;
         let stamp = self.stamp;
         for &x in &self.settled {
             self.ptr[x as usize] = 0;
         }
-        let mut hub_sink = if self.excess_d < 0 { (-self.excess_d) as usize } else { 0 };
         let mut paths = Vec::new();
         let mut stack: Path = Vec::new();
         for &s in sources {
@@ -952,66 +1253,37 @@ impl Solver {
             if !self.done[s as usize] {
                 continue;
             }
-            let units = if s == hub { self.excess_d as usize } else { 1 };
-            for _ in 0..units {
-                if s != hub {
-                    if self.visit[s as usize] == stamp {
-                        break;
-                    }
-                    self.visit[s as usize] = stamp;
-                }
-                let mut hub_on_stack = s == hub;
-                stack.clear();
-                stack.push((s, NONE, 0.0));
-                while let Some(&(u, _, _)) = stack.last() {
-                    let uu = u as usize;
-                    let sink = if u == hub {
-                        stack.len() > 1 && hub_sink > 0
-                    } else {
-                        uu >= n && self.mate_b[uu - n] == NONE
-                    };
-                    if sink {
-                        if u == hub {
-                            hub_sink -= 1;
-                        }
-                        self.mark_vias(&stack, stamp);
-                        paths.push(stack.clone());
-                        break;
-                    }
-                    match self.next_edge(u, top, stamp, hub_on_stack) {
-                        Some((v, via, c)) => {
-                            if v == hub {
-                                hub_on_stack = true;
-                            } else {
-                                self.visit[v as usize] = stamp;
-                            }
-                            stack.push((v, via, c));
-                        }
-                        None => {
-                            if u == hub {
-                                hub_on_stack = false;
-                            }
-                            stack.pop();
-                        }
-                    }
-                }
-                if stack.is_empty() && s == hub {
+            self.visit[s as usize] = stamp;
+            stack.clear();
+            stack.push((s, NONE, 0.0));
+            while let Some(&(u, _, _)) = stack.last() {
+                let uu = u as usize;
+                // D takes any number of paths, a free b one.
+                if u == hub || (uu >= n && self.mate_b[uu - n] == NONE) {
+                    self.mark_vias(&stack, stamp);
+                    paths.push(stack.clone());
                     break;
+                }
+                match self.next_edge(u, top, stamp) {
+                    Some((v, via, c)) => {
+                        if v != hub {
+                            self.visit[v as usize] = stamp;
+                        }
+                        stack.push((v, via, c));
+                    }
+                    None => {
+                        stack.pop();
+                    }
                 }
             }
         }
         paths
     }
 
-    /// The next DAG edge out of `u` (from its edge pointer) to an unvisited
-    /// settled node with `d ≤ top`, as `(head, via, cost)`.
-    fn next_edge(
-        &mut self,
-        u: u32,
-        top: f64,
-        stamp: u32,
-        hub_on_stack: bool,
-    ) -> Option<(u32, u32, f64)> {
+    /// The next DAG edge out of the `a` or `b` node `u` (from its edge
+    /// pointer) to an unvisited settled node with `d ≤ top`, as
+    /// `(head, via, cost)`.
+    fn next_edge(&mut self, u: u32, top: f64, stamp: u32) -> Option<(u32, u32, f64)> {
         let (n, m) = (self.n, self.m);
         let hub = n + m;
         let uu = u as usize;
@@ -1036,7 +1308,6 @@ impl Solver {
                 self.ptr[uu] += 1;
                 let via = self.dvia[uu];
                 if self.done[hub]
-                    && !hub_on_stack
                     && self.dist[hub] <= top
                     && self.dist[hub] == self.dnd[uu]
                     && (via == NONE || self.visit[n + via as usize] != stamp)
@@ -1045,7 +1316,8 @@ impl Solver {
                 }
             }
             None
-        } else if uu < hub {
+        } else {
+            debug_assert!(uu < hub, "D ends every path");
             if self.ptr[uu] > 0 {
                 return None;
             }
@@ -1057,15 +1329,6 @@ impl Solver {
             } else {
                 None
             }
-        } else {
-            while self.ptr[uu] < self.hub_out.len() {
-                let (v, via, c) = self.hub_out[self.ptr[uu]];
-                self.ptr[uu] += 1;
-                if ok(self, v as usize) && (via == NONE || self.visit[via as usize] != stamp) {
-                    return Some((v, via, c));
-                }
-            }
-            None
         }
     }
 
@@ -1116,6 +1379,8 @@ impl Solver {
                 let k = y - n;
                 if via == NONE {
                     self.mate_b[k] = DIAG;
+                    // Its potential becomes π_D + β_k (see `glue_a`).
+                    self.col_moved[k] = true;
                 } else {
                     // D → a_l (glued) → b_k: a_l leaves the diagonal.
                     self.unglue_a(via as usize, k as u32);
@@ -1146,6 +1411,8 @@ impl Solver {
             j => self.mate_b[j as usize] = NONE,
         }
         self.mate_a[i] = NONE;
+        // Violated: checked again at the next verification.
+        self.row_moved[i] = true;
         let mut p = self.pd - self.alpha[i];
         for e in self.g.start[i]..self.g.start[i + 1] {
             let (j, c) = (self.g.col[e] as usize, self.g.cost[e]);
@@ -1164,7 +1431,9 @@ impl Solver {
         a + b
     }
 
-    /// Checks `u_i + v_j ≤ c_ij` for all pairs. Returns the best edges (not
+    /// Checks `u_i + v_j ≤ c_ij` for all pairs (skipping those that held
+    /// in the previous round and whose ends have not moved towards a
+    /// violation since, see the module documentation). Returns the best edges (not
     /// yet in the graph) of the violated rows, the rows whose matched pair
     /// is not tight, and the value of the repaired duals
     /// `Σ min(v_j, β_j) + Σ min(u_i, α_i, min_j (c_ij − v_j))`, feasible for
@@ -1178,7 +1447,6 @@ impl Solver {
         tree_b: &mut KdTree,
     ) -> (Vec<(u32, u32, f64)>, Vec<u32>, f64) {
         let v: Vec<f64> = (0..self.m).map(|j| self.pot_b(j) - self.pd).collect();
-        tree_b.set_keys(|j| -v[j]);
         let mut lower: f64 = v.iter().zip(&self.beta).map(|(&v, &b)| v.min(b)).sum();
         let mut violations = Vec::new();
         let mut loose = Vec::new();
@@ -1187,30 +1455,55 @@ impl Solver {
             let c = best + vj;
             best - u < -TOL * (c.abs() + u.abs() + vj.abs())
         };
-        for (i, &p) in a.iter().enumerate() {
-            let u = self.pd - self.pot_a(i);
-            // Only values below u matter (for the bound and the check).
-            let (best, j) = tree_b.best_below(p, ground, cost, u);
-            lower += best.min(self.alpha[i]);
-            if j != usize::MAX && violated(u, best, v[j]) {
-                // The row's best few edges by reduced cost.
-                tree_b.best_k(p, ADD, ground, cost, &mut near);
-                for &(val, j) in &near {
-                    if violated(u, val, v[j]) && !self.g.has(i, j as u32) {
-                        violations.push((i as u32, j as u32, cost(ground.dist(p, b[j]))));
+        let moved = |i: usize| self.row_moved[i] || (self.pd_moved && self.mate_a[i] == DIAG);
+        let any_col = self.col_moved.iter().any(|&x| x);
+        // First the rows that moved against every column, then the others
+        // against the columns that moved.
+        for pass in 0..2 {
+            if pass == 0 {
+                tree_b.set_keys(|j| -v[j]);
+            } else if any_col {
+                tree_b.set_keys(|j| if self.col_moved[j] { -v[j] } else { f64::INFINITY });
+            }
+            for (i, &p) in a.iter().enumerate() {
+                if moved(i) != (pass == 0) {
+                    continue;
+                }
+                let u = self.pd - self.pot_a(i);
+                if pass == 1 && !any_col {
+                    lower += u.min(self.alpha[i]);
+                    continue;
+                }
+                // Only values below u matter (for the bound and the check).
+                let (best, j) = tree_b.best_below(p, ground, cost, u);
+                lower += best.min(self.alpha[i]);
+                if j != usize::MAX && violated(u, best, v[j]) {
+                    // The row's best few edges by reduced cost.
+                    tree_b.best_k(p, ADD, ground, cost, &mut near);
+                    for &(val, j) in &near {
+                        if violated(u, val, v[j]) && !self.g.has(i, j as u32) {
+                            violations.push((i as u32, j as u32, cost(ground.dist(p, b[j]))));
+                        }
                     }
                 }
             }
-            let mj = self.mate_a[i];
-            if mj != DIAG && mj != NONE {
-                // Complementary slackness, as the solver tests tightness.
-                let (c, pa, pb) = (self.mcost[mj as usize], self.pa[i], self.pb[mj as usize]);
-                if c + pa - pb > 4.0 * EPS * (c + pa.abs() + pb.abs() + self.floor) {
-                    loose.push(i as u32);
-                }
-            }
+        }
+        for i in 0..self.n {
+            self.check_pair(i, &mut loose);
         }
         (violations, loose, lower)
+    }
+
+    /// Complementary slackness of `a_i`'s matched pair, as the solver tests
+    /// tightness (`i` is pushed on `loose` if it fails).
+    fn check_pair(&self, i: usize, loose: &mut Vec<u32>) {
+        let mj = self.mate_a[i];
+        if mj != DIAG && mj != NONE {
+            let (c, pa, pb) = (self.mcost[mj as usize], self.pa[i], self.pb[mj as usize]);
+            if c + pa - pb > 4.0 * EPS * (c + pa.abs() + pb.abs() + self.floor) {
+                loose.push(i as u32);
+            }
+        }
     }
 
     /// Test invariant: every residual reduced cost is non-negative to the
@@ -1425,11 +1718,78 @@ mod tests {
         }
     }
 
+    /// The column reduction start, on complete candidate graphs: every
+    /// residual reduced cost non-negative and matched pairs tight (checked
+    /// by `check_optimality` at the end of `initialize` in tests), part of
+    /// the points placed, and the sparse optimum reached from it.
+    #[test]
+    fn initialization_is_reduced_cost_optimal() {
+        for (na, nb, seed) in [(120, 100, 3), (40, 160, 5), (160, 40, 9)] {
+            let (a, b) = (random(na, seed), random(nb, seed + 1));
+            for (g, q) in [(Ground::Inf, 2.0), (Ground::Two, 1.0)] {
+                let cost = |d: f64| d.powf(q);
+                let alpha: Vec<f64> = a.iter().map(|&p| cost(g.diag(p))).collect();
+                let beta: Vec<f64> = b.iter().map(|&p| cost(g.diag(p))).collect();
+                let mut edges = Vec::new();
+                for (i, &p) in a.iter().enumerate() {
+                    for (j, &r) in b.iter().enumerate() {
+                        let c = cost(g.dist(p, r));
+                        if c < alpha[i] + beta[j] {
+                            edges.push((i as u32, j as u32, c));
+                        }
+                    }
+                }
+                let mut s = Solver::new(alpha, beta, Graph::new(na, nb, &mut edges));
+                s.initialize();
+                let placed = s.mate_b.iter().filter(|&&x| x != NONE).count();
+                assert!(placed > nb / 4, "{placed} of {nb} placed");
+                s.run();
+                let dense = dense_wasserstein(&a, &b, g, &Power::new(q, 1.0));
+                assert!((s.primal() - dense).abs() <= 1e-9 * dense, "{} vs {dense}", s.primal());
+            }
+        }
+    }
+
+    /// Adding edges to a graph gives the graph built from all the edges.
+    #[test]
+    fn graph_add_equals_rebuild() {
+        let mut state = 5u64;
+        let mut next = move |k: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % k
+        };
+        for (n, m) in [(1, 1), (7, 3), (30, 40), (50, 9)] {
+            let mut all: Vec<(u32, u32, f64)> = (0..n * m / 3 + 1)
+                .map(|_| (next(n) as u32, next(m) as u32, next(1000) as f64))
+                .collect();
+            all.sort_unstable_by_key(|e| (e.0, e.1));
+            all.dedup_by_key(|e| (e.0, e.1));
+            // Split into a first graph and a shuffled remainder.
+            let (mut first, mut rest): (Vec<_>, Vec<_>) = all.iter().partition(|_| next(2) == 0);
+            rest.reverse();
+            let mut g = Graph::new(n as usize, m as usize, &mut first);
+            g.add(&mut rest);
+            let whole = Graph::new(n as usize, m as usize, &mut all.clone());
+            // From the edges twice in reverse order: sorted and deduplicated.
+            let mut twice: Vec<_> = all.iter().chain(&all).rev().copied().collect();
+            let again = Graph::new(n as usize, m as usize, &mut twice);
+            assert_eq!(twice, all);
+            let listed: Vec<(u32, u32, f64)> = (0..n as usize)
+                .flat_map(|i| (again.start[i]..again.start[i + 1]).map(move |e| (i, e)))
+                .map(|(i, e)| (i as u32, again.col[e], again.cost[e]))
+                .collect();
+            assert_eq!(listed, all);
+            assert_eq!((&g.start, &g.col, &g.cost), (&whole.start, &whole.col, &whole.cost));
+            assert_eq!((&g.rstart, &g.row, &g.rcost), (&whole.rstart, &whole.row, &whole.rcost));
+        }
+    }
+
     #[test]
     fn neighbour_counts() {
-        assert_eq!(neighbours(0), 16);
-        assert_eq!(neighbours(2000), 16);
-        assert_eq!(neighbours(20_000), 29);
+        assert_eq!(neighbours(0), 12);
+        assert_eq!(neighbours(2000), 12);
+        assert_eq!(neighbours(4000), 16);
+        assert_eq!(neighbours(20_000), 25);
         assert_eq!(neighbours(10_000_000), 32);
     }
 
