@@ -267,6 +267,19 @@ proptest! {
         prop_assert!(close(w, w_ref, 1e-9, 1e-12), "W_{q} {w} vs brute {w_ref}");
     }
 
+    /// Large exponents: the scale of the exact solver is the approximate
+    /// bottleneck distance up to q = 64, the exact one above.
+    #[test]
+    fn large_exponents_match_brute_force(
+        a in diagram(5), b in diagram(5), q in prop_oneof![Just(30.0), Just(64.0), Just(65.0), Just(120.0)],
+        g in ground(),
+    ) {
+        let (_, w) = both(&a, &b, q, g);
+        let (_, sum_ref) = brute(&a, &b, q, g);
+        let w_ref = sum_ref.powf(1.0 / q);
+        prop_assert!(close(w, w_ref, 1e-9, 1e-12), "W_{q} {w} vs brute {w_ref}");
+    }
+
     #[test]
     fn essential_points_match_brute_force(
         (a, b) in essential_pair(), q in exponent(), g in ground()
