@@ -621,6 +621,17 @@ fn exact_wasserstein(
     }
     let power = Power::new(q, scale);
     let essential_sum: f64 = essential.iter().map(|&c| power.apply(c)).sum();
+    if finite == 0.0 {
+        // Every finite point is matched at cost 0.
+        return Ok(Some(scale * essential_sum.powf(1.0 / q)));
+    }
+    // The finite part in units of its own bottleneck distance, so that its
+    // optimum stays at least `(1 + scale_delta)^-q` however far the
+    // essential points are (in units of `scale` it could underflow for large
+    // `q`), then weighted by `(finite/scale)^q`: exactly 1 when no essential
+    // cost exceeds `finite`, the common case, which keeps one common scale.
+    let weight = power.apply(finite);
+    let power = Power::new(q, finite);
     let finite_sum = if a.is_empty() || b.is_empty() {
         a.iter().chain(b.iter()).map(|&p| power.apply(ground.diag(p))).sum()
     } else if line.is_some() {
@@ -635,7 +646,7 @@ fn exact_wasserstein(
             None => return Ok(None),
         }
     };
-    Ok(Some(scale * (finite_sum + essential_sum).powf(1.0 / q)))
+    Ok(Some(scale * (weight * finite_sum + essential_sum).powf(1.0 / q)))
 }
 
 /// The relative error allowed in the bottleneck distance that scales the
