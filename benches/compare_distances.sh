@@ -84,7 +84,7 @@ runs general && for n in 1000 2000 5000 10000; do
   c="general_$n"; A="$DATA/${c}_a.npy"; B="$DATA/${c}_b.npy"
   ours "$c" ours_bottleneck_exact bottleneck "$A" "$B" 2 0 3
   ours "$c" ours_bottleneck_0.01 bottleneck "$A" "$B" 2 0.01 3
-  # wasserstein with delta > 0 answers exactly up to EXACT_WHEN_APPROXIMATE (20,000) points;
+  # wasserstein with delta > 0 answers exactly up to EXACT_WHEN_APPROXIMATE (200,000) points;
   # the auction row times the auction itself at every size.
   ours "$c" ours_w2_0.01 wasserstein "$A" "$B" 2 0.01 1
   ours "$c" ours_auction_0.01 auction "$A" "$B" 2 0.01 1

@@ -66,8 +66,8 @@
 //!   value when it is the faster answer — points on one line up to
 //!   `2·10⁸` cells of the dynamic programme, other diagrams up to
 //!   [`EXACT_WHEN_APPROXIMATE`] points (the sparse exact solver below beats
-//!   the auction there: 1000 + 1000 points 8 ms against 85 ms, 10 000 +
-//!   10 000 about 0.3 s against 3 s) — and otherwise a
+//!   the auction there: 1000 + 1000 points 8 ms against 0.14 s, 100 000 +
+//!   100 000 10 s against 47 s) — and otherwise a
 //!   Gauss–Seidel auction with ε-scaling whose bids are k-d tree weighted
 //!   nearest-neighbour queries; each phase ends with a duality-gap
 //!   certificate `(C/D)^{1/q} ≤ 1 + delta` (`C` the assignment's cost, `D`
@@ -418,15 +418,16 @@ const LINE_DP_WHEN_APPROXIMATE: u64 = 200_000_000;
 
 /// The largest `n_a + n_b` (finite off-diagonal points, not on one line) for
 /// which [`wasserstein`] with `delta > 0` returns the exact value, computed
-/// by the sparse certified solver, instead of running the auction: up to
-/// here the exact solver was the faster of the two at every size measured
-/// (`W_2`, `L∞`, random diagrams, one core: 20 ms against 85 ms at 1000 +
-/// 1000 points, 1.0 s against 3.1 s at 10 000 + 10 000; at 25 000 + 25 000
-/// the auction won, 3.9 s against 6.7 s). The exact solver has become
-/// faster since (8 ms, 0.3 s, and 2.1 s against the auction's 4.1 s with
-/// `delta = 0.01` at 25 000 + 25 000), the limit was not raised. An exact value is inside every
-/// bound `W ≤ Ŵ ≤ (1 + delta)·W`.
-pub const EXACT_WHEN_APPROXIMATE: usize = 20_000;
+/// by the sparse certified solver, instead of running the auction: the exact
+/// solver is the faster of the two at every size measured up to
+/// [`EXACT_SOLVER_LIMIT`] (`W_2`, `L∞`, random diagrams, one core, exact
+/// against the auction with `delta = 0.01`: 1000 + 1000 points 8 ms against
+/// 0.14 s, 10 000 + 10 000 0.3 s against 3.9 s, 25 000 + 25 000 2.1 s
+/// against 4.2 s, 50 000 + 50 000 3.7 s against 40 s, 100 000 + 100 000
+/// 10.3 s against 47 s), at the price of memory (306 MB against 39 MB at
+/// 100 000 + 100 000). An exact value is inside every bound
+/// `W ≤ Ŵ ≤ (1 + delta)·W`.
+pub const EXACT_WHEN_APPROXIMATE: usize = EXACT_SOLVER_LIMIT;
 
 /// `q`-Wasserstein distance between two diagrams (the points of one homology
 /// dimension each), exact for `delta = 0` ([`wasserstein_exact`]); for

@@ -234,7 +234,7 @@ struct MetricArgs {
     q: f64,
     /// Allowed relative error of wasserstein and bottleneck (0 ≤ D < 1; 0 = exact): the
     /// value is within a factor 1 + D of the exact one (auction / bisection with a
-    /// certificate; diagrams on one line, and wasserstein up to 20,000 points, are exact).
+    /// certificate; diagrams on one line, and wasserstein up to 200,000 points, are exact).
     #[arg(long, default_value_t = 0.01, value_name = "D")]
     delta: f64,
     /// Number of directions of sliced-wasserstein.
