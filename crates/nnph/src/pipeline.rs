@@ -374,6 +374,13 @@ impl NpyDiagramSource {
         Some((f, i - self.starts[f]))
     }
 
+    /// The file holding diagram `i`, and the diagram's index in it.
+    fn file_of(&self, i: usize) -> Result<(&Path, &crate::io::NpyDiagrams<'static>, usize)> {
+        let (f, k) = self.origin(i).context("diagram index out of range")?;
+        let (path, file) = &self.files[f];
+        Ok((path, file, k))
+    }
+
     /// The label of each diagram: the file stem, with `[k]` for the diagrams
     /// of a batch (as [`input_diagrams_labelled`]).
     pub fn labels(&self) -> &[String] {
@@ -393,10 +400,8 @@ impl DiagramSource for NpyDiagramSource {
         i: usize,
         sink: F,
     ) -> Result<()> {
-        // The file whose range holds i (files with no diagram are skipped).
-        let f = self.starts.partition_point(|&s| s <= i).saturating_sub(1);
-        let (path, file) = self.files.get(f).context("diagram index out of range")?;
-        file.visit(i - self.starts[f], sink).with_context(|| crate::io::npy_context(path))
+        let (path, file, k) = self.file_of(i)?;
+        file.visit(k, sink).with_context(|| crate::io::npy_context(path))
     }
 
     fn visit_collapsing_trivial<F: FnMut(usize, nnph_homology::PersistencePair)>(
@@ -404,10 +409,8 @@ impl DiagramSource for NpyDiagramSource {
         i: usize,
         sink: F,
     ) -> Result<()> {
-        let f = self.starts.partition_point(|&s| s <= i).saturating_sub(1);
-        let (path, file) = self.files.get(f).context("diagram index out of range")?;
-        file.visit_collapsing_trivial(i - self.starts[f], sink)
-            .with_context(|| crate::io::npy_context(path))
+        let (path, file, k) = self.file_of(i)?;
+        file.visit_collapsing_trivial(k, sink).with_context(|| crate::io::npy_context(path))
     }
 }
 

@@ -1026,6 +1026,13 @@ impl Solver {
             }
         }
         self.augment(&path);
+        self.finish_search();
+    }
+
+    /// After a search's potential update and augmentation: the hub keys of
+    /// the settled `b` (their potentials moved) and the search scratch reset.
+    fn finish_search(&mut self) {
+        let (n, m) = (self.n, self.m);
         for k in 0..self.settled.len() {
             let x = self.settled[k] as usize;
             if (n..n + m).contains(&x) {
@@ -1219,20 +1226,7 @@ impl Solver {
         for path in &paths {
             self.augment(path);
         }
-        for k in 0..self.settled.len() {
-            let x = self.settled[k] as usize;
-            if (n..n + m).contains(&x) {
-                self.refresh(x - n);
-            }
-        }
-        for &x in &self.seen {
-            self.dist[x as usize] = f64::INFINITY;
-            self.done[x as usize] = false;
-        }
-        self.seen.clear();
-        self.settled.clear();
-        #[cfg(test)]
-        self.check_optimality();
+        self.finish_search();
         paths.len()
     }
 
