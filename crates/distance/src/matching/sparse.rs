@@ -421,61 +421,53 @@ impl Graph {
         if new.is_empty() {
             return;
         }
-        let (n, m) = (self.start.len() - 1, self.rstart.len() - 1);
-        let total = self.col.len() + new.len();
-        // Rows, by (i, j).
         new.sort_unstable_by_key(|e| (e.0, e.1));
-        let (mut start, mut col, mut cost) =
-            (Vec::with_capacity(n + 1), Vec::with_capacity(total), Vec::with_capacity(total));
-        start.push(0);
-        let mut k = 0;
-        for i in 0..n {
-            let mut e = self.start[i];
-            let end = self.start[i + 1];
-            while k < new.len() && new[k].0 as usize == i {
-                while e < end && self.col[e] < new[k].1 {
-                    col.push(self.col[e]);
-                    cost.push(self.cost[e]);
-                    e += 1;
-                }
-                debug_assert!(e == end || self.col[e] != new[k].1, "edge already present");
-                col.push(new[k].1);
-                cost.push(new[k].2);
-                k += 1;
-            }
-            col.extend_from_slice(&self.col[e..end]);
-            cost.extend_from_slice(&self.cost[e..end]);
-            start.push(col.len());
-        }
-        // Columns, by (j, i).
-        new.sort_unstable_by_key(|e| (e.1, e.0));
-        let (mut rstart, mut row, mut rcost) =
-            (Vec::with_capacity(m + 1), Vec::with_capacity(total), Vec::with_capacity(total));
-        rstart.push(0);
-        let mut k = 0;
-        for j in 0..m {
-            let mut e = self.rstart[j];
-            let end = self.rstart[j + 1];
-            while k < new.len() && new[k].1 as usize == j {
-                while e < end && self.row[e] < new[k].0 {
-                    row.push(self.row[e]);
-                    rcost.push(self.rcost[e]);
-                    e += 1;
-                }
-                row.push(new[k].0);
-                rcost.push(new[k].2);
-                k += 1;
-            }
-            row.extend_from_slice(&self.row[e..end]);
-            rcost.extend_from_slice(&self.rcost[e..end]);
-            rstart.push(row.len());
-        }
+        let (start, col, cost) = merge_lists(&self.start, &self.col, &self.cost, new);
+        let mut by_col: Vec<(u32, u32, f64)> = new.iter().map(|&(i, j, c)| (j, i, c)).collect();
+        by_col.sort_unstable_by_key(|e| (e.0, e.1));
+        let (rstart, row, rcost) = merge_lists(&self.rstart, &self.row, &self.rcost, &by_col);
         *self = Graph { start, col, cost, rstart, row, rcost };
     }
 
     fn has(&self, i: usize, j: u32) -> bool {
         self.col[self.start[i]..self.start[i + 1]].binary_search(&j).is_ok()
     }
+}
+
+/// Compressed lists (`start`, `other`, `cost`: owner `x`'s entries are
+/// `start[x]..start[x + 1]`, sorted by `other`) with the entries `(x, y, c)`
+/// of `new` merged in; `new` is sorted by `(x, y)` and holds no entry already
+/// present.
+fn merge_lists(
+    start: &[usize],
+    other: &[u32],
+    cost: &[f64],
+    new: &[(u32, u32, f64)],
+) -> (Vec<usize>, Vec<u32>, Vec<f64>) {
+    let owners = start.len() - 1;
+    let total = other.len() + new.len();
+    let (mut s, mut o, mut c) =
+        (Vec::with_capacity(owners + 1), Vec::with_capacity(total), Vec::with_capacity(total));
+    s.push(0);
+    let mut k = 0;
+    for x in 0..owners {
+        let (mut e, end) = (start[x], start[x + 1]);
+        while k < new.len() && new[k].0 as usize == x {
+            while e < end && other[e] < new[k].1 {
+                o.push(other[e]);
+                c.push(cost[e]);
+                e += 1;
+            }
+            debug_assert!(e == end || other[e] != new[k].1, "edge already present");
+            o.push(new[k].1);
+            c.push(new[k].2);
+            k += 1;
+        }
+        o.extend_from_slice(&other[e..end]);
+        c.extend_from_slice(&cost[e..end]);
+        s.push(o.len());
+    }
+    (s, o, c)
 }
 
 // ---------------------------------------------------------------------------
