@@ -187,7 +187,8 @@
 //! # Crate features
 //!
 //! * `rayon` (default): [`Par::Rayon`] runs vectorisations and pairs on
-//!   rayon's thread pool.
+//!   rayon's thread pool, and the exact general Wasserstein solver runs its
+//!   neighbour search and certificate there (see [`matching`]).
 #![deny(missing_docs)]
 
 mod batch;

@@ -115,6 +115,12 @@
 //!      the matching is optimal (exact up to floating-point rounding, as the
 //!      dense Hungarian algorithm is).
 //!
+//!   With the `rayon` feature the scale and the neighbour search run at
+//!   once, and the neighbour queries and each certificate round are split
+//!   into chunks of fixed size run in parallel (the shortest-path solve is
+//!   sequential); the chunks do not depend on the number of threads, nor
+//!   does the value.
+//!
 //!   The sparse solve is `O((n_a + n_b)·k)` memory; its time is dominated by
 //!   the last units' shortest paths, the neighbour search and the
 //!   certificate (about `(n_a + n_b)^1.6` in total on random diagrams;
@@ -216,6 +222,7 @@ mod auction;
 mod geometric;
 mod kdtree;
 mod line;
+mod par;
 mod sparse;
 
 /// The largest `n_a + n_b` (finite non-trivial points of both diagrams) for
@@ -615,7 +622,20 @@ fn exact_wasserstein(
     // at a fraction of the cost: the exact bisection's last steps, near `d`,
     // cost the most.
     let scale_delta = if line.is_none() && q <= SCALE_EXACT_ABOVE_Q { SCALE_DELTA } else { 0.0 };
-    let finite = finite_bottleneck(a, b, ground, scale_delta);
+    // Off a line, the sparse solver's neighbour search does not depend on
+    // the scale: both run at once.
+    let general = line.is_none() && !a.is_empty() && !b.is_empty() && q < f64::INFINITY;
+    let (finite, candidates) = if general {
+        let k = sparse::neighbours(a.len() + b.len());
+        let (a, b) = (&*a, &*b);
+        let (finite, candidates) = par::join(
+            || geometric::bottleneck(a, b, ground, scale_delta),
+            || sparse::candidates(a, b, ground, k),
+        );
+        (finite, Some(candidates))
+    } else {
+        (finite_bottleneck(a, b, ground, scale_delta), None)
+    };
     let scale = essential.iter().copied().fold(finite, f64::max);
     if q == f64::INFINITY || scale == 0.0 || scale == f64::INFINITY {
         return Ok(Some(scale));
@@ -642,7 +662,8 @@ fn exact_wasserstein(
             None => return Err(too_large(a.len(), b.len(), true)),
         }
     } else {
-        match general_wasserstein(a, b, ground, &power, approximate)? {
+        let candidates = candidates.expect("built for every general pair");
+        match general_wasserstein(a, b, candidates, ground, &power, approximate)? {
             Some(v) => v,
             None => return Ok(None),
         }
@@ -933,12 +954,12 @@ fn line_covers(
 fn general_wasserstein(
     a: &[PersistencePair],
     b: &[PersistencePair],
+    candidates: sparse::Candidates,
     ground: Ground,
     power: &Power,
     approximate: bool,
 ) -> Result<Option<f64>, MatchingError> {
-    let k = sparse::neighbours(a.len() + b.len());
-    let r = sparse::power_sum(a, b, ground, power, k);
+    let r = sparse::power_sum(candidates, ground, power);
     if r.value - r.lower <= 1e-9 * r.value {
         return Ok(Some(r.value));
     }

@@ -634,3 +634,40 @@ fn large_general_and_line_inputs() {
     assert_eq!(lbn, gbn);
     assert_close(lw, gw, 1e-9, "line vs general, 300 x 250");
 }
+
+/// The exact solver splits its neighbour search and its certificate into
+/// chunks of fixed size (256 and 128 points) run in parallel: on diagrams
+/// spanning several chunks the value is bit-identical for every thread count.
+#[cfg(feature = "rayon")]
+#[test]
+fn exact_values_do_not_depend_on_the_thread_count() {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut general = |n: usize| -> Vec<P> {
+        (0..n)
+            .map(|_| {
+                let b = next();
+                // Lifetimes Exp(mean 0.3), as the benchmark diagrams.
+                P::new(b, b - 0.3 * (1.0 - next()).ln())
+            })
+            .collect()
+    };
+    let (a, b) = (general(900), general(700));
+    for (q, g) in [(1.0, GroundMetric::Lp(2.0)), (2.0, GroundMetric::LInf)] {
+        let values: Vec<u64> = [1, 2, 3]
+            .iter()
+            .map(|&threads| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| wasserstein_exact(&a, &b, q, g).unwrap().to_bits())
+            })
+            .collect();
+        assert!(values.iter().all(|&v| v == values[0]), "q = {q}, {g:?}: {values:?}");
+        let bn = bottleneck_exact(&a, &b, g).unwrap();
+        assert!(bn > 0.0 && bn <= f64::from_bits(values[0]));
+    }
+}

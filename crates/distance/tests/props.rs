@@ -251,6 +251,7 @@ fn batch_with_essentials() -> impl Strategy<Value = DiagramBatch> {
         })
 }
 
+#[cfg_attr(not(feature = "rayon"), allow(dead_code))]
 fn bits(m: &DistanceMatrix) -> (Vec<u64>, Vec<u64>) {
     (
         m.values.iter().map(|x| x.to_bits()).collect(),

@@ -85,6 +85,7 @@ fn grid_mode() -> impl Strategy<Value = GridMode> {
     ]
 }
 
+#[cfg_attr(not(feature = "rayon"), allow(dead_code))]
 fn bits(m: &DistanceMatrix) -> (Vec<u64>, Vec<u64>) {
     (
         m.values.iter().map(|x| x.to_bits()).collect(),

@@ -9,7 +9,7 @@
 //! min key`. Points are identified by the index they had in the slice the
 //! tree was built from ("ids").
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use nnph_homology::PersistencePair;
 
@@ -45,8 +45,31 @@ pub(super) struct KdTree {
     alive: Vec<bool>,
     key: Vec<f64>,
     nodes: Vec<Node>,
-    /// Reusable traversal stack (queries take `&self`).
-    stack: RefCell<Vec<(f64, u32)>>,
+}
+
+thread_local! {
+    /// Each thread's reusable traversal stack: queries take `&self`, and the
+    /// tree is shared by the threads of a parallel query loop.
+    static SCRATCH: Cell<Vec<(f64, u32)>> = const { Cell::new(Vec::new()) };
+}
+
+/// The calling thread's traversal stack, cleared, taken for one query and
+/// given back on drop (a nested query meanwhile gets a new one).
+struct Stack(Vec<(f64, u32)>);
+
+impl Stack {
+    fn take() -> Self {
+        let mut v = SCRATCH.with(Cell::take);
+        v.clear();
+        Stack(v)
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let v = std::mem::take(&mut self.0);
+        SCRATCH.with(|s| s.set(v));
+    }
 }
 
 impl KdTree {
@@ -64,7 +87,6 @@ impl KdTree {
             alive: vec![true; n],
             key: vec![0.0; n],
             nodes: Vec::with_capacity(2 * n / LEAF + 2),
-            stack: RefCell::new(Vec::new()),
         };
         if n > 0 {
             let mut work: Vec<(PersistencePair, usize)> =
@@ -250,8 +272,8 @@ impl KdTree {
         if self.nodes.is_empty() {
             return;
         }
-        let mut stack = std::mem::take(self.stack.get_mut());
-        stack.clear();
+        let mut guard = Stack::take();
+        let stack = &mut guard.0;
         stack.push((0.0, 0));
         while let Some((_, node)) = stack.pop() {
             let n = &self.nodes[node as usize];
@@ -269,7 +291,6 @@ impl KdTree {
                 stack.push((0.0, n.right));
             }
         }
-        *self.stack.get_mut() = stack;
     }
 
     /// Some alive point within ground distance `t` of `q`.
@@ -277,8 +298,8 @@ impl KdTree {
         if self.nodes.is_empty() {
             return None;
         }
-        let mut stack = self.stack.borrow_mut();
-        stack.clear();
+        let mut guard = Stack::take();
+        let stack = &mut guard.0;
         stack.push((0.0, 0));
         while let Some((_, node)) = stack.pop() {
             let n = &self.nodes[node as usize];
@@ -312,8 +333,8 @@ impl KdTree {
         if self.nodes.is_empty() {
             return best;
         }
-        let mut stack = self.stack.borrow_mut();
-        stack.clear();
+        let mut guard = Stack::take();
+        let stack = &mut guard.0;
         stack.push((f64::NEG_INFINITY, 0));
         while let Some((bound, node)) = stack.pop() {
             if bound >= best[1].0 {
@@ -337,7 +358,7 @@ impl KdTree {
                 }
                 continue;
             }
-            self.push_children(&mut stack, n, |c| Self::weighted_bound(c, ground, q, &cost));
+            self.push_children(stack, n, |c| Self::weighted_bound(c, ground, q, &cost));
         }
         best
     }
@@ -355,12 +376,71 @@ impl KdTree {
         out: &mut Vec<(f64, usize)>,
         limit: f64,
     ) {
+        let gap = |x: f64, lo: f64, hi: f64| (lo - x).max(x - hi).max(0.0);
+        match ground {
+            // Squared distances select the neighbours (no square root per
+            // point); the limit is widened by a few ulps so that its own
+            // rounding excludes no point at distance `limit`.
+            Ground::Two => self.nearest_by(
+                k,
+                out,
+                limit * limit * (1.0 + 8.0 * f64::EPSILON),
+                |p| {
+                    let (x, y) = (q.birth - p.birth, q.death - p.death);
+                    x * x + y * y
+                },
+                |b| {
+                    let (x, y) = (gap(q.birth, b[0], b[1]), gap(q.death, b[2], b[3]));
+                    x * x + y * y
+                },
+            ),
+            Ground::Inf => self.nearest_by(
+                k,
+                out,
+                limit,
+                |p| (q.birth - p.birth).abs().max((q.death - p.death).abs()),
+                |b| gap(q.birth, b[0], b[1]).max(gap(q.death, b[2], b[3])),
+            ),
+            _ => self.nearest_by(
+                k,
+                out,
+                limit,
+                |p| ground.dist(q, p),
+                |b| Self::box_dist(ground, q, b),
+            ),
+        }
+        // Back from keys (slots) to ground distances (ids), sorted.
+        for e in out.iter_mut() {
+            *e = (ground.dist(q, self.pts[e.1]), self.ids[e.1]);
+        }
+        for at in 1..out.len() {
+            let mut at = at;
+            while at > 0 && out[at - 1].0 > out[at].0 {
+                out.swap(at - 1, at);
+                at -= 1;
+            }
+        }
+    }
+
+    /// [`KdTree::nearest`] by a key: `key(p)`, a non-decreasing function
+    /// of the ground distance from the query to `p`, and `box_key(bbox)`, a
+    /// lower bound of it over a box; `limit` in keys. Leaves `(key, slot)`
+    /// sorted by key in `out`.
+    #[inline(always)]
+    fn nearest_by(
+        &self,
+        k: usize,
+        out: &mut Vec<(f64, usize)>,
+        limit: f64,
+        key: impl Fn(PersistencePair) -> f64,
+        box_key: impl Fn(&[f64; 4]) -> f64,
+    ) {
         out.clear();
         if self.nodes.is_empty() || k == 0 {
             return;
         }
-        let mut stack = self.stack.borrow_mut();
-        stack.clear();
+        let mut guard = Stack::take();
+        let stack = &mut guard.0;
         stack.push((0.0, 0));
         while let Some((bound, node)) = stack.pop() {
             if bound > limit || (out.len() == k && bound >= out[k - 1].0) {
@@ -375,7 +455,7 @@ impl KdTree {
                     if !self.alive[s] {
                         continue;
                     }
-                    let d = ground.dist(q, self.pts[s]);
+                    let d = key(self.pts[s]);
                     if d > limit || (out.len() == k && d >= out[k - 1].0) {
                         continue;
                     }
@@ -384,17 +464,17 @@ impl KdTree {
                     }
                     // Insertion after the equal ones (k is small: a linear
                     // shift beats a binary search and a memmove).
-                    out.push((d, self.ids[s]));
+                    out.push((d, s));
                     let mut at = out.len() - 1;
                     while at > 0 && out[at - 1].0 > d {
                         out[at] = out[at - 1];
                         at -= 1;
                     }
-                    out[at] = (d, self.ids[s]);
+                    out[at] = (d, s);
                 }
                 continue;
             }
-            self.push_children(&mut stack, n, |c| Self::box_dist(ground, q, &c.bbox));
+            self.push_children(stack, n, |c| box_key(&c.bbox));
         }
     }
 
@@ -414,8 +494,8 @@ impl KdTree {
         if self.nodes.is_empty() {
             return best;
         }
-        let mut stack = self.stack.borrow_mut();
-        stack.clear();
+        let mut guard = Stack::take();
+        let stack = &mut guard.0;
         stack.push((f64::NEG_INFINITY, 0));
         while let Some((bound, node)) = stack.pop() {
             if bound >= best.0 {
@@ -433,7 +513,7 @@ impl KdTree {
                 }
                 continue;
             }
-            self.push_children(&mut stack, n, |c| Self::weighted_bound(c, ground, q, &cost));
+            self.push_children(stack, n, |c| Self::weighted_bound(c, ground, q, &cost));
         }
         best
     }
@@ -452,8 +532,8 @@ impl KdTree {
         if self.nodes.is_empty() || k == 0 {
             return;
         }
-        let mut stack = self.stack.borrow_mut();
-        stack.clear();
+        let mut guard = Stack::take();
+        let stack = &mut guard.0;
         stack.push((f64::NEG_INFINITY, 0));
         while let Some((bound, node)) = stack.pop() {
             if out.len() == k && bound >= out[k - 1].0 {
@@ -477,7 +557,7 @@ impl KdTree {
                 }
                 continue;
             }
-            self.push_children(&mut stack, n, |c| Self::weighted_bound(c, ground, q, &cost));
+            self.push_children(stack, n, |c| Self::weighted_bound(c, ground, q, &cost));
         }
     }
 }
