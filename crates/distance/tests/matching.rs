@@ -603,16 +603,21 @@ fn size_limits() {
     assert_eq!(wasserstein_exact(&a, &b, INF, GroundMetric::LInf).unwrap(), bn);
 }
 
-#[test]
-fn large_general_and_line_inputs() {
-    // A few hundred points each, deterministic pseudo-random coordinates.
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
+/// Deterministic pseudo-random numbers in `[0, 1)` (xorshift64).
+fn uniform(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    }
+}
+
+#[test]
+fn large_general_and_line_inputs() {
+    // A few hundred points each, deterministic pseudo-random coordinates.
+    let mut next = uniform(0x2545_f491_4f6c_dd1d);
     let mut general = |n: usize| -> Vec<P> {
         (0..n)
             .map(|_| {
@@ -641,13 +646,7 @@ fn large_general_and_line_inputs() {
 #[cfg(feature = "rayon")]
 #[test]
 fn exact_values_do_not_depend_on_the_thread_count() {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = uniform(0x9e37_79b9_7f4a_7c15);
     let mut general = |n: usize| -> Vec<P> {
         (0..n)
             .map(|_| {
