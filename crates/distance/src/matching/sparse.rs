@@ -782,6 +782,14 @@ impl Solver {
         eff(pb - c - pa, pb.abs() + c + pa.abs() + self.floor)
     }
 
+    /// `D`'s edge into `b_j`: through the glued `a` of `w_j` if that is
+    /// cheaper than `β_j` (`via`, and the cost of that `a → b_j` edge), else
+    /// by `β_j` (`NONE`).
+    #[inline(always)]
+    fn hub_edge(&self, j: usize) -> (u32, f64) {
+        if self.w[j] < self.beta[j] { (self.wa[j], self.wc[j]) } else { (NONE, self.beta[j]) }
+    }
+
     fn refresh(&mut self, j: usize) {
         self.hub.set(j, self.hub_key(j));
     }
@@ -1014,11 +1022,7 @@ impl Solver {
                 let j = xu - n;
                 // From D (by β_j or through a glued a).
                 let key = self.hub_key(j);
-                let (via, c) = if self.w[j] < self.beta[j] {
-                    (self.wa[j], self.wc[j])
-                } else {
-                    (NONE, self.beta[j])
-                };
+                let (via, c) = self.hub_edge(j);
                 let rc = self.stream_rc(key, j);
                 self.relax(hub, d + rc, x, via, c);
                 // From the a's with a candidate edge to b_j.
@@ -1143,11 +1147,7 @@ impl Solver {
                 // at `d` still satisfies `d ≤ d_D + rc` for the real reduced
                 // cost, which is at least the earlier heads').
                 let nd = d;
-                let (via, c) = if self.w[j] < self.beta[j] {
-                    (self.wa[j], self.wc[j])
-                } else {
-                    (NONE, self.beta[j])
-                };
+                let (via, c) = self.hub_edge(j);
                 x = (n + j) as u32;
                 let xu = x as usize;
                 if self.dist[xu] == f64::INFINITY {
