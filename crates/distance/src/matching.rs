@@ -622,10 +622,29 @@ fn exact_wasserstein(
     // at a fraction of the cost: the exact bisection's last steps, near `d`,
     // cost the most.
     let scale_delta = if line.is_none() && q <= SCALE_EXACT_ABOVE_Q { SCALE_DELTA } else { 0.0 };
-    // Off a line, the sparse solver's neighbour search does not depend on
-    // the scale: both run at once.
     let general = line.is_none() && !a.is_empty() && !b.is_empty() && q < f64::INFINITY;
-    let (finite, candidates) = if general {
+    let (finite, candidates) = if general && q <= SCALE_EXACT_ABOVE_Q {
+        // Off a line, the sparse solver's neighbour search comes first; it
+        // bounds the bottleneck distance `lower ≤ d ≤ upper`, `upper` the
+        // farthest point from the diagonal. When `(upper/lower)^q ≤ n + m + 1`,
+        // `upper` does as the scale: every edge of a bottleneck matching
+        // costs at most 1 in its units, and the diagonal costs, at most 1,
+        // would not have been clamped in units of `d` either, so the
+        // solver's tolerances (relative to the largest of them) are the same
+        // as with the scale `d`. Otherwise the bottleneck distance is
+        // computed.
+        let candidates = sparse::candidates(a, b, ground, sparse::neighbours(a.len() + b.len()));
+        let upper = a.iter().chain(b.iter()).map(|&p| ground.diag(p)).fold(0.0, f64::max);
+        let ratio = (upper / candidates.lower).powf(q);
+        let finite = if candidates.lower > 0.0 && ratio <= (a.len() + b.len() + 1) as f64 {
+            upper
+        } else {
+            geometric::bottleneck(a, b, ground, scale_delta)
+        };
+        (finite, Some(candidates))
+    } else if general {
+        // The exact bottleneck distance as the scale, and the neighbour search
+        // (independent of it) at the same time.
         let k = sparse::neighbours(a.len() + b.len());
         let (a, b) = (&*a, &*b);
         let (finite, candidates) = par::join(
@@ -646,8 +665,9 @@ fn exact_wasserstein(
         // Every finite point is matched at cost 0.
         return Ok(Some(scale * essential_sum.powf(1.0 / q)));
     }
-    // The finite part in units of its own bottleneck distance, so that its
-    // optimum stays at least `(1 + scale_delta)^-q` however far the
+    // The finite part in units of its own scale `finite` (its bottleneck
+    // distance, or the bound `upper` above), so that its optimum stays at
+    // least `(1 + scale_delta)^-q` (or `1/(n + m + 1)`) however far the
     // essential points are (in units of `scale` it could underflow for large
     // `q`), then weighted by `(finite/scale)^q`: exactly 1 when no essential
     // cost exceeds `finite`, the common case, which keeps one common scale.

@@ -207,6 +207,11 @@ pub(super) struct Candidates {
     b: Vec<PersistencePair>,
     tree_b: KdTree,
     near: Vec<Vec<(u32, u32, f64)>>,
+    /// A lower bound of the bottleneck distance: the largest, over all
+    /// points, of the distance to the diagonal or to the nearest point of
+    /// the other diagram, whichever is smaller (every matching pays one of
+    /// the two for each point).
+    pub(super) lower: f64,
 }
 
 /// Queries per parallel chunk of the neighbour search (a fixed size, so the
@@ -227,6 +232,7 @@ pub(super) fn candidates(
     // Queries `0..n` are a's (in b's tree), `n..n + m` b's (in a's tree).
     let lists = super::par::map_chunks(n + m, QUERY_CHUNK, |range| {
         let mut out = Vec::with_capacity(k * range.len());
+        let mut lower = 0.0f64;
         let mut near: Vec<(f64, usize)> = Vec::with_capacity(k);
         for x in range {
             let (p, other, tree) =
@@ -240,16 +246,19 @@ pub(super) fn candidates(
                 f64::INFINITY
             };
             tree.nearest(p, k, ground, &mut near, limit);
+            lower = lower.max(near.first().map_or(f64::INFINITY, |e| e.0).min(ground.diag(p)));
             if x < n {
                 out.extend(near.iter().map(|&(d, j)| (x as u32, j as u32, d)));
             } else {
                 out.extend(near.iter().map(|&(d, i)| (i as u32, (x - n) as u32, d)));
             }
         }
-        out
+        (out, lower)
     });
     drop(tree_a);
-    Candidates { a, b, tree_b, near: lists }
+    let lower = lists.iter().map(|l| l.1).fold(0.0, f64::max);
+    let near = lists.into_iter().map(|l| l.0).collect();
+    Candidates { a, b, tree_b, near, lower }
 }
 
 /// `min Σ power(cost)` over matchings of two non-empty sets of finite
@@ -257,7 +266,7 @@ pub(super) fn candidates(
 /// [`Candidates`]. Costs are clamped at `n + m + 1` as in the dense solver:
 /// every `power` of a bottleneck matching's edge must be `≤ 1`.
 pub(super) fn power_sum(candidates: Candidates, ground: Ground, power: &Power) -> Report {
-    let Candidates { a, b, mut tree_b, near } = candidates;
+    let Candidates { a, b, mut tree_b, near, .. } = candidates;
     // The optimum is ≤ n + m (a bottleneck matching has costs ≤ 1), so any
     // cost above n + m + 1 is in no optimal matching and can be clamped.
     let cap = (a.len() + b.len()) as f64 + 1.0;
@@ -1665,6 +1674,20 @@ mod tests {
             k in prop::sample::select(vec![1usize, 2, 4, 16]),
         ) {
             check(&a, &b, g, q, k)?;
+        }
+
+        /// The candidates bound the bottleneck distance from below, and the
+        /// farthest point from the diagonal bounds it from above (the
+        /// cheap scale of `exact_wasserstein`).
+        #[test]
+        fn candidate_bounds_hold(
+            a in diagram(40), b in diagram(40), g in ground(),
+            k in prop::sample::select(vec![1usize, 4, 12]),
+        ) {
+            let exact = finite_bottleneck(&mut a.clone(), &mut b.clone(), g, 0.0);
+            let lower = candidates(&a, &b, g, k).lower;
+            let upper = a.iter().chain(&b).map(|&p| g.diag(p)).fold(0.0, f64::max);
+            prop_assert!(lower <= exact && exact <= upper, "{lower} ≤ {exact} ≤ {upper}");
         }
 
         /// Exact duplicates across the diagrams, very unequal sizes, and a
