@@ -517,9 +517,10 @@ impl KdTree {
         }
         best
     }
-    /// The `k` smallest values of `cost(dist(q, p)) + key(p)` over alive
-    /// points `p`, as `(value, id)` sorted by value, into `out` (cleared
-    /// first). `cost` must be non-decreasing.
+    /// The `k` smallest values of `cost(dist(q, p)) + key(p)` below `limit`
+    /// over alive points `p`, as `(value, id)` sorted by value, into `out`
+    /// (cleared first; fewer than `k` if fewer values are below `limit`).
+    /// `cost` must be non-decreasing.
     pub(super) fn best_k(
         &self,
         q: PersistencePair,
@@ -527,6 +528,7 @@ impl KdTree {
         ground: Ground,
         cost: impl Fn(f64) -> f64,
         out: &mut Vec<(f64, usize)>,
+        limit: f64,
     ) {
         out.clear();
         if self.nodes.is_empty() || k == 0 {
@@ -536,7 +538,7 @@ impl KdTree {
         let stack = &mut guard.0;
         stack.push((f64::NEG_INFINITY, 0));
         while let Some((bound, node)) = stack.pop() {
-            if out.len() == k && bound >= out[k - 1].0 {
+            if bound >= limit || (out.len() == k && bound >= out[k - 1].0) {
                 continue;
             }
             let n = &self.nodes[node as usize];
@@ -546,7 +548,7 @@ impl KdTree {
                         continue;
                     }
                     let v = cost(ground.dist(q, self.pts[s])) + self.key[s];
-                    if out.len() == k && v >= out[k - 1].0 {
+                    if v >= limit || (out.len() == k && v >= out[k - 1].0) {
                         continue;
                     }
                     if out.len() == k {
@@ -637,6 +639,36 @@ mod tests {
 
     /// `best_below` returns the brute-force minimum of `cost(dist) + key`
     /// when it is below the limit (pruning by the boxes' distances).
+    /// `best_k` returns the `k` smallest values of a brute-force scan below
+    /// the limit, each with a point of that value.
+    #[test]
+    fn best_k_equals_brute_force() {
+        let (pts, queries) = (points(300, 5), points(60, 6));
+        let mut out = Vec::new();
+        for ground in grounds() {
+            let mut tree = KdTree::new(&pts, 0..pts.len());
+            let key = |i: usize| ((i * 37) % 11) as f64 * 0.1 - 0.5;
+            tree.set_keys(key);
+            let cost = |d: f64| d * d;
+            for &q in &queries {
+                let mut all: Vec<f64> =
+                    (0..pts.len()).map(|i| cost(ground.dist(q, pts[i])) + key(i)).collect();
+                all.sort_by(f64::total_cmp);
+                for (k, limit) in [(1, f64::INFINITY), (4, f64::INFINITY), (4, all[2]), (9, all[0])]
+                {
+                    tree.best_k(q, k, ground, cost, &mut out, limit);
+                    let want: Vec<f64> =
+                        all.iter().copied().filter(|&v| v < limit).take(k).collect();
+                    let got: Vec<f64> = out.iter().map(|e| e.0).collect();
+                    assert_eq!(got, want, "{ground:?} k = {k} limit {limit}");
+                    for &(v, id) in &out {
+                        assert_eq!(cost(ground.dist(q, pts[id])) + key(id), v);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn best_below_equals_brute_force() {
         let (pts, queries) = (points(300, 3), points(60, 4));

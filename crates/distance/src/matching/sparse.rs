@@ -579,13 +579,15 @@ impl MinTree {
 #[derive(Debug)]
 struct RadixHeap {
     buckets: Vec<Vec<(u64, u32)>>,
+    /// Bit `i` set iff bucket `i` is non-empty (keys of non-negative
+    /// distances have the sign bit clear: 64 buckets).
+    full: u64,
     last: u64,
-    len: usize,
 }
 
 impl RadixHeap {
     fn new() -> Self {
-        RadixHeap { buckets: (0..65).map(|_| Vec::new()).collect(), last: 0, len: 0 }
+        RadixHeap { buckets: (0..64).map(|_| Vec::new()).collect(), full: 0, last: 0 }
     }
 
     #[inline]
@@ -597,35 +599,45 @@ impl RadixHeap {
     fn push(&mut self, d: f64, x: u32) {
         let key = d.to_bits();
         debug_assert!(key >= self.last, "radix heap: {d} below the last popped key");
-        self.buckets[Self::bucket(self.last, key)].push((key, x));
-        self.len += 1;
+        let i = Self::bucket(self.last, key);
+        self.buckets[i].push((key, x));
+        self.full |= 1 << i;
     }
 
     fn pop(&mut self) -> Option<(f64, u32)> {
-        if self.len == 0 {
-            return None;
-        }
-        if self.buckets[0].is_empty() {
-            let i = (1..65).find(|&i| !self.buckets[i].is_empty())?;
+        if self.full & 1 == 0 {
+            if self.full == 0 {
+                return None;
+            }
+            // The first non-empty bucket: its smallest key becomes `last`
+            // and its entries move to lower buckets.
+            let i = self.full.trailing_zeros() as usize;
             let mut b = std::mem::take(&mut self.buckets[i]);
+            self.full &= !(1 << i);
             let last = b.iter().map(|e| e.0).min().unwrap_or(self.last);
             self.last = last;
             for &(k, x) in &b {
-                self.buckets[Self::bucket(last, k)].push((k, x));
+                let j = Self::bucket(last, k);
+                self.buckets[j].push((k, x));
+                self.full |= 1 << j;
             }
             b.clear();
             self.buckets[i] = b;
         }
-        self.len -= 1;
-        self.buckets[0].pop().map(|(k, x)| (f64::from_bits(k), x))
+        let (k, x) = self.buckets[0].pop()?;
+        if self.buckets[0].is_empty() {
+            self.full &= !1;
+        }
+        Some((f64::from_bits(k), x))
     }
 
     fn clear(&mut self) {
-        for b in &mut self.buckets {
-            b.clear();
+        while self.full != 0 {
+            let i = self.full.trailing_zeros() as usize;
+            self.buckets[i].clear();
+            self.full &= !(1 << i);
         }
         self.last = 0;
-        self.len = 0;
     }
 }
 
@@ -996,6 +1008,9 @@ impl Solver {
         self.relax(tn, 0.0, NONE, NONE, 0.0);
         let mut found = NONE;
         let mut top = 0.0;
+        // The smallest tentative distance of an excess node: farther nodes
+        // are not settled before the search ends, so they are not queued.
+        let mut bound = f64::INFINITY;
         while let Some((_, x)) = self.heap.pop() {
             let xu = x as usize;
             if self.done[xu] {
@@ -1022,9 +1037,10 @@ impl Solver {
                     }
                     j => {
                         // Glued a's are never settled: `i` is matched to b_j.
-                        let rc = self.back_rc(j as usize, i);
-                        let c = self.mcost[j as usize];
-                        self.relax(n as u32 + j, d + rc, x, NONE, c);
+                        let nd = d + self.back_rc(j as usize, i);
+                        if nd <= bound {
+                            self.relax(n as u32 + j, nd, x, NONE, self.mcost[j as usize]);
+                        }
                     }
                 }
             } else {
@@ -1032,8 +1048,11 @@ impl Solver {
                 // From D (by β_j or through a glued a).
                 let key = self.hub_key(j);
                 let (via, c) = self.hub_edge(j);
-                let rc = self.stream_rc(key, j);
-                self.relax(hub, d + rc, x, via, c);
+                let nd = d + self.stream_rc(key, j);
+                self.relax(hub, nd, x, via, c);
+                if self.excess_d > 0 {
+                    bound = bound.min(nd);
+                }
                 // From the a's with a candidate edge to b_j.
                 let pbj = self.pb[j];
                 for e in self.g.rstart[j]..self.g.rstart[j + 1] {
@@ -1042,8 +1061,13 @@ impl Solver {
                     if mi == DIAG || mi == j as u32 {
                         continue;
                     }
-                    let rc = self.forward_rc(c, self.pa[i as usize], pbj);
-                    self.relax(i, d + rc, x, NONE, c);
+                    let nd = d + self.forward_rc(c, self.pa[i as usize], pbj);
+                    if nd <= bound {
+                        self.relax(i, nd, x, NONE, c);
+                        if mi == NONE {
+                            bound = bound.min(nd);
+                        }
+                    }
                 }
             }
         }
@@ -1142,6 +1166,10 @@ impl Solver {
         let mut found = 0usize;
         let mut top = 0.0f64;
         let mut first_target = NONE;
+        // One source: the smallest tentative distance of a target (D or a
+        // free b); a node farther away is not settled before the search
+        // ends, so it is not queued.
+        let mut bound = f64::INFINITY;
         while let Some((d, mut x)) = self.heap.pop() {
             if x == stream {
                 let Some((key, j)) = self.stream_head() else { continue };
@@ -1192,13 +1220,21 @@ impl Solver {
                             (to_d, to_d_via, to_d_c) = (via_cost, j, c);
                         }
                     } else if mj != i as u32 {
-                        let rc = self.forward_rc(c, pai, self.pb[j as usize]);
-                        self.relax(n as u32 + j, d + rc, x, NONE, c);
+                        let nd = d + self.forward_rc(c, pai, self.pb[j as usize]);
+                        if nd <= bound {
+                            self.relax(n as u32 + j, nd, x, NONE, c);
+                            if single && mj == NONE {
+                                bound = bound.min(nd);
+                            }
+                        }
                     }
                 }
                 let nd = d + self.diag_rc(to_d, pai);
                 (self.dnd[i], self.dvia[i], self.dcost[i]) = (nd, to_d_via, to_d_c);
                 self.relax(hub, nd, x, to_d_via, to_d_c);
+                if single {
+                    bound = bound.min(nd);
+                }
             } else if xu < n + m {
                 let j = xu - n;
                 let i = self.mate_b[j];
@@ -1210,8 +1246,10 @@ impl Solver {
                     }
                 } else {
                     // Matched (glued b's are never settled): back to its a.
-                    let rc = self.back_rc(j, i as usize);
-                    self.relax(i, d + rc, x, NONE, self.mcost[j]);
+                    let nd = d + self.back_rc(j, i as usize);
+                    if nd <= bound {
+                        self.relax(i, nd, x, NONE, self.mcost[j]);
+                    }
                 }
             } else {
                 // D absorbs any number of units: every source is served.
@@ -1519,7 +1557,8 @@ impl Solver {
                     let (best, j) = tree.best_below(p, ground, cost, u);
                     terms.push(best.min(self.alpha[i]));
                     if j != usize::MAX && violated(u, best, v[j]) {
-                        tree.best_k(p, ADD, ground, cost, &mut near);
+                        // Only values below `u` can be violated.
+                        tree.best_k(p, ADD, ground, cost, &mut near, u);
                         for &(val, j) in &near {
                             if violated(u, val, v[j]) && !self.g.has(i, j as u32) {
                                 found.push((i as u32, j as u32, cost(ground.dist(p, b[j]))));
