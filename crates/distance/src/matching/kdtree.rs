@@ -638,12 +638,12 @@ mod tests {
     }
 
     /// `best_below` returns the brute-force minimum of `cost(dist) + key`
-    /// when it is below the limit (pruning by the boxes' distances).
-    /// `best_k` returns the `k` smallest values of a brute-force scan below
-    /// the limit, each with a point of that value.
+    /// when it is below the limit (pruning by the boxes' distances), and
+    /// `best_k` the `k` smallest values below the limit, each with a point of
+    /// that value.
     #[test]
-    fn best_k_equals_brute_force() {
-        let (pts, queries) = (points(300, 5), points(60, 6));
+    fn best_below_and_best_k_equal_brute_force() {
+        let (pts, queries) = (points(300, 3), points(60, 4));
         let mut out = Vec::new();
         for ground in grounds() {
             let mut tree = KdTree::new(&pts, 0..pts.len());
@@ -654,6 +654,16 @@ mod tests {
                 let mut all: Vec<f64> =
                     (0..pts.len()).map(|i| cost(ground.dist(q, pts[i])) + key(i)).collect();
                 all.sort_by(f64::total_cmp);
+                let best = all[0];
+                for limit in [f64::INFINITY, best + 0.05, best] {
+                    let (v, id) = tree.best_below(q, ground, cost, limit);
+                    if best < limit {
+                        assert_eq!(v, best, "{ground:?}");
+                        assert_eq!(cost(ground.dist(q, pts[id])) + key(id), best);
+                    } else {
+                        assert_eq!((v, id), (limit, usize::MAX));
+                    }
+                }
                 for (k, limit) in [(1, f64::INFINITY), (4, f64::INFINITY), (4, all[2]), (9, all[0])]
                 {
                     tree.best_k(q, k, ground, cost, &mut out, limit);
@@ -663,30 +673,6 @@ mod tests {
                     assert_eq!(got, want, "{ground:?} k = {k} limit {limit}");
                     for &(v, id) in &out {
                         assert_eq!(cost(ground.dist(q, pts[id])) + key(id), v);
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn best_below_equals_brute_force() {
-        let (pts, queries) = (points(300, 3), points(60, 4));
-        for ground in grounds() {
-            let mut tree = KdTree::new(&pts, 0..pts.len());
-            let key = |i: usize| ((i * 37) % 11) as f64 * 0.1 - 0.5;
-            tree.set_keys(key);
-            let cost = |d: f64| d * d;
-            for &q in &queries {
-                let all = (0..pts.len()).map(|i| cost(ground.dist(q, pts[i])) + key(i));
-                let best = all.fold(f64::INFINITY, f64::min);
-                for limit in [f64::INFINITY, best + 0.05, best] {
-                    let (v, id) = tree.best_below(q, ground, cost, limit);
-                    if best < limit {
-                        assert_eq!(v, best, "{ground:?}");
-                        assert_eq!(cost(ground.dist(q, pts[id])) + key(id), best);
-                    } else {
-                        assert_eq!((v, id), (limit, usize::MAX));
                     }
                 }
             }
