@@ -178,10 +178,9 @@ const FLOOR: f64 = 0.01;
 /// result does not depend on the number of threads).
 const VERIFY_CHUNK: usize = 128;
 /// The start's auction (see [`Solver::auction_prices`]): `ε` relative to
-/// the mean candidate edge cost, and the bids allowed per row (measured on
-/// the benchmark diagrams, 1k–10k points: with `W_1` the auction ends within
-/// about 25 bids per row; with `W_2` it often runs out, a price war over the
-/// far points, and the start falls back to column reduction).
+/// the mean candidate edge cost, and the bids allowed per row (on the
+/// benchmark diagrams, 1k–10k points, `W_1`'s auction ends within about 25
+/// bids per row; past the budget the start falls back to column reduction).
 const AUCTION_EPS: f64 = 0.15;
 const AUCTION_BIDS: usize = 40;
 /// The auction starts `W_q` for `q` up to this; above, column reduction
@@ -374,7 +373,8 @@ fn solve(
 
     let mut s = Solver::new(alpha, beta, Graph::new(n, m, &near));
     drop(near);
-    match if start == Start::Auction { s.auction_prices() } else { None } {
+    let prices = if start == Start::Auction { s.auction_prices() } else { None };
+    match prices {
         Some(v) => s.initialize_from(&v),
         None => s.initialize(),
     }
@@ -1819,8 +1819,8 @@ mod tests {
     }
 
     /// The sparse solver's reports (from both starts) and the dense
-    /// Hungarian's value, with the power scaled by the bottleneck distance as `wasserstein_exact` does
-    /// (`None` if the diagrams are at distance 0).
+    /// Hungarian's value, with the power scaled by the bottleneck distance
+    /// as `wasserstein_exact` does (`None` if the diagrams are at distance 0).
     fn solve_both(a: &[P], b: &[P], g: Ground, q: f64, k: usize) -> Option<(Report, Report, f64)> {
         let (mut a, mut b) = (a.to_vec(), b.to_vec());
         let scale = finite_bottleneck(&mut a, &mut b, g, 0.0);
