@@ -442,7 +442,11 @@ fn solve(
         for i in rows {
             s.unassign(i as usize);
         }
-        s.rebuild_hub();
+        // The new edges are the unassigned rows', which are not glued: only
+        // the columns an unassigned glued row gave `w` changed (updated in
+        // `unassign`).
+        #[cfg(test)]
+        s.check_hub();
     }
 }
 
@@ -913,6 +917,11 @@ impl Solver {
     }
 
     fn recompute_w(&mut self, j: usize) {
+        (self.w[j], self.wa[j], self.wc[j]) = self.fresh_w(j);
+    }
+
+    /// `(w_j, its glued row, the edge's cost)` from `b_j`'s edges.
+    fn fresh_w(&self, j: usize) -> (f64, u32, f64) {
         let (mut w, mut wa, mut wc) = (f64::INFINITY, NONE, 0.0);
         for e in self.g.rstart[j]..self.g.rstart[j + 1] {
             let (i, c) = (self.g.row[e] as usize, self.g.rcost[e]);
@@ -920,7 +929,7 @@ impl Solver {
                 (w, wa, wc) = (c - self.alpha[i], i as u32, c);
             }
         }
-        (self.w[j], self.wa[j], self.wc[j]) = (w, wa, wc);
+        (w, wa, wc)
     }
 
     /// `a_i` goes to the diagonal.
@@ -1687,17 +1696,28 @@ impl Solver {
         }
     }
 
-    /// Frees `a_i` (its partner becomes free, or `D` loses an inflow) and
-    /// sets its potential so that its edges have non-negative reduced costs
-    /// (a free point has no incoming residual edge). The caller rebuilds the
-    /// hub afterwards.
+    /// Frees `a_i` (its partner becomes free, or `D` loses an inflow; if it
+    /// was glued, the `w` it gave its columns are recomputed) and sets its
+    /// potential so that its edges have non-negative reduced costs (a free
+    /// point has no incoming residual edge).
     fn unassign(&mut self, i: usize) {
+        let glued = self.mate_a[i] == DIAG;
         match self.mate_a[i] {
             DIAG => self.excess_d -= 1,
             NONE => {}
             j => self.mate_b[j as usize] = NONE,
         }
         self.mate_a[i] = NONE;
+        if glued {
+            // Its columns' `w` no longer count it.
+            for e in self.g.start[i]..self.g.start[i + 1] {
+                let j = self.g.col[e] as usize;
+                if self.wa[j] == i as u32 {
+                    self.recompute_w(j);
+                    self.refresh(j);
+                }
+            }
+        }
         // Violated: checked again at the next verification.
         self.row_moved[i] = true;
         let mut p = self.pd - self.alpha[i];
@@ -1804,6 +1824,22 @@ impl Solver {
             if c + pa - pb > 4.0 * EPS * (c + pa.abs() + pb.abs() + self.floor) {
                 loose.push(i as u32);
             }
+        }
+    }
+
+    /// Test invariant: every `w_j` and hub key is what [`Solver::rebuild_hub`]
+    /// would compute, and `w_j` is attained by the glued row `wa_j` (ties
+    /// may pick another row).
+    #[cfg(test)]
+    fn check_hub(&self) {
+        for j in 0..self.m {
+            assert_eq!(self.w[j], self.fresh_w(j).0, "column {j}");
+            if self.wa[j] != NONE {
+                let i = self.wa[j] as usize;
+                assert_eq!(self.mate_a[i], DIAG, "column {j}: w from an unglued row");
+                assert_eq!(self.wc[j] - self.alpha[i], self.w[j], "column {j}");
+            }
+            assert_eq!(self.hub.val[self.hub.size + j], self.hub_key(j), "column {j}");
         }
     }
 
