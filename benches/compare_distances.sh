@@ -7,13 +7,15 @@
 # the table and raw numbers to benches/runs/<date>-<host>/distances/.
 #
 #   benches/compare_distances.sh [--venv DIR] [--timeout SECONDS] [--only CASES] [--baseline NNPH]
-#                                [--out DIR]
+#                                [--out DIR] [--best N]
 #
 # --only general,paper,digits19 runs only those groups of rows (default: all). On digits19,
 # every measurement is the best of 3 processes (peak RSS: the largest), and nnph is timed twice: the whole `nnph compare` process (file reading included) and
 # `distbench batch` (the batch already in memory, as giotto's timed region: Filtering,
 # inf -> 1, PairwiseDistance); --baseline also times another nnph binary (an older build).
-# --out is the run folder (default benches/runs/<date>-<host>/distances).
+# --out is the run folder (default benches/runs/<date>-<host>/distances). --best N times every
+# general and paper row as the best of N processes, peers and nnph alike (default 1: one
+# process; a single cold call of a few milliseconds varies by 10-20% on a shared VM).
 # The venv needs gudhi, giotto-tda, persim (and pot, installed here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,7 @@ LIMIT=600
 ONLY=general,paper,digits19
 BASELINE=
 OUT=
+BEST=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --venv) VENV=$2; shift 2 ;;
@@ -29,6 +32,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY=$2; shift 2 ;;
     --baseline) BASELINE=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
+    --best) BEST=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -75,8 +79,8 @@ measure_best() {
   done
   echo "$case $tool $value $best $mb" | tee -a "$RAW"
 }
-peer() { measure "$1" "$2" "$PY" benches/peer/distance_peers.py run "$2" "$3" "$4"; }
-ours() { local case=$1 tool=$2; shift 2; measure "$case" "$tool" "$BIN/distbench" "$@"; }
+peer() { measure_best "$BEST" "$1" "$2" "$PY" benches/peer/distance_peers.py run "$2" "$3" "$4"; }
+ours() { local case=$1 tool=$2; shift 2; measure_best "$BEST" "$case" "$tool" "$BIN/distbench" "$@"; }
 
 runs() { [[ ",$ONLY," == *",$1,"* ]]; }
 
