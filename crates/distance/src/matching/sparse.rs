@@ -983,27 +983,12 @@ impl Solver {
     fn initialize(&mut self) {
         let (n, m) = (self.n, self.m);
         debug_assert!(self.mate_a.iter().all(|&x| x == NONE) && self.pd == 0.0);
+        debug_assert!(self.pa.iter().all(|&p| p == 0.0));
         // v_j = π_{b_j} (π_D = 0); a glued b_j keeps v_j = β_j.
         let mut v = vec![0.0; m];
-        // Column reduction: v_j = min(β_j, min_i c_ij); the column goes to
-        // the diagonal if β_j is the minimum, else to its minimum's row if
-        // that row is still free.
+        // Column reduction: v_j = min(β_j, min_i c_ij) (every u_i is 0 yet).
         for j in (0..m).rev() {
-            let (mut best, mut arg, mut bc) = (self.beta[j], DIAG, 0.0);
-            for e in self.g.rstart[j]..self.g.rstart[j + 1] {
-                if self.g.rcost[e] < best {
-                    (best, arg, bc) = (self.g.rcost[e], self.g.row[e], self.g.rcost[e]);
-                }
-            }
-            v[j] = best;
-            if arg == DIAG {
-                self.mate_b[j] = DIAG;
-                self.excess_d -= 1;
-            } else if self.mate_a[arg as usize] == NONE {
-                self.mate_a[arg as usize] = j as u32;
-                self.mate_b[j] = arg;
-                self.mcost[j] = bc;
-            }
+            v[j] = self.place_column(j);
         }
         // Reduction transfer: an assigned row's second-best option becomes
         // tight too (u_i = μ, v_{j1} = c_{i j1} − μ).
@@ -1130,35 +1115,41 @@ impl Solver {
         }
         self.pb.copy_from_slice(v);
         self.head_phases = false;
-        // Each free column rises to its own minimum
-        // `v_j = min(β_j, min_i (c_ij − u_i))` (every reduced cost stays
-        // non-negative) and takes the diagonal if that is `β_j`, else the
-        // minimum's row if that one is free.
+        // Each free column rises to its own minimum (every reduced cost
+        // stays non-negative).
         for j in 0..self.m {
-            if self.mate_b[j] != NONE {
-                continue;
-            }
-            let (mut best, mut arg, mut bc) = (self.beta[j], DIAG, 0.0);
-            for e in self.g.rstart[j]..self.g.rstart[j + 1] {
-                let (i, c) = (self.g.row[e], self.g.rcost[e]);
-                let w = c + self.pa[i as usize];
-                if w < best {
-                    (best, arg, bc) = (w, i, c);
-                }
-            }
-            self.pb[j] = best;
-            if arg == DIAG {
-                self.mate_b[j] = DIAG;
-                self.excess_d -= 1;
-            } else if self.mate_a[arg as usize] == NONE {
-                self.mate_a[arg as usize] = j as u32;
-                self.mate_b[j] = arg;
-                self.mcost[j] = bc;
+            if self.mate_b[j] == NONE {
+                self.pb[j] = self.place_column(j);
             }
         }
         self.rebuild_hub();
         #[cfg(test)]
         self.check_optimality();
+    }
+
+    /// The free column `b_j` at its own minimum
+    /// `min(β_j, min_i (c_ij − u_i))` over its edges (`u_i = −π_{a_i}`,
+    /// `π_D = 0`), which is returned: it goes to the diagonal if that is
+    /// `β_j`, else to the minimum's row if that row is free (the first
+    /// minimum on ties).
+    fn place_column(&mut self, j: usize) -> f64 {
+        let (mut best, mut arg, mut bc) = (self.beta[j], DIAG, 0.0);
+        for e in self.g.rstart[j]..self.g.rstart[j + 1] {
+            let (i, c) = (self.g.row[e], self.g.rcost[e]);
+            let w = c + self.pa[i as usize];
+            if w < best {
+                (best, arg, bc) = (w, i, c);
+            }
+        }
+        if arg == DIAG {
+            self.mate_b[j] = DIAG;
+            self.excess_d -= 1;
+        } else if self.mate_a[arg as usize] == NONE {
+            self.mate_a[arg as usize] = j as u32;
+            self.mate_b[j] = arg;
+            self.mcost[j] = bc;
+        }
+        best
     }
 
     /// Sends every excess unit to a deficit: the free `a` to `D` (which
