@@ -590,6 +590,7 @@ fn append_lists(
         // The owner's new entries at the end of its moved range.
         let shift = first;
         for (t, &(_, y, c)) in new[first..k].iter().enumerate() {
+            debug_assert!(!other[lo..hi].contains(&y), "edge already present");
             other[hi + shift + t] = y;
             cost[hi + shift + t] = c;
         }
