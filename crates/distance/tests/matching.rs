@@ -641,7 +641,7 @@ fn large_general_and_line_inputs() {
 }
 
 /// The exact solver splits its neighbour search and its certificate into
-/// chunks of fixed size (256 and 128 points) run in parallel: on diagrams
+/// chunks of fixed size (64 and 32 points) run in parallel: on diagrams
 /// spanning several chunks the value is bit-identical for every thread count.
 #[cfg(feature = "rayon")]
 #[test]
