@@ -244,6 +244,24 @@ impl KdTree {
         }
     }
 
+    /// Whether `cost(dist(q, p)) + key ≥ worst` follows from the `L∞`
+    /// distance (a lower bound of every ground distance as computed, so the
+    /// test is exact for a non-decreasing `cost`), which saves the ground
+    /// distance (a square root or powers) of most points in a leaf; never
+    /// for `L∞` itself.
+    #[inline(always)]
+    fn skip(
+        ground: Ground,
+        q: PersistencePair,
+        p: PersistencePair,
+        key: f64,
+        cost: &impl Fn(f64) -> f64,
+        worst: f64,
+    ) -> bool {
+        !matches!(ground, Ground::Inf)
+            && cost((q.birth - p.birth).abs().max((q.death - p.death).abs())) + key >= worst
+    }
+
     /// A lower bound of the ground distance from `q` to any point of the box.
     #[inline]
     fn box_dist(ground: Ground, q: PersistencePair, b: &[f64; 4]) -> f64 {
@@ -504,7 +522,9 @@ impl KdTree {
             let n = &self.nodes[node as usize];
             if n.left == NO_CHILD {
                 for s in n.lo as usize..n.hi as usize {
-                    if self.alive[s] {
+                    if self.alive[s]
+                        && !Self::skip(ground, q, self.pts[s], self.key[s], &cost, best.0)
+                    {
                         let v = cost(ground.dist(q, self.pts[s])) + self.key[s];
                         if v < best.0 {
                             best = (v, self.ids[s]);
@@ -544,7 +564,10 @@ impl KdTree {
             let n = &self.nodes[node as usize];
             if n.left == NO_CHILD {
                 for s in n.lo as usize..n.hi as usize {
-                    if !self.alive[s] {
+                    let worst = if out.len() == k { out[k - 1].0.min(limit) } else { limit };
+                    if !self.alive[s]
+                        || Self::skip(ground, q, self.pts[s], self.key[s], &cost, worst)
+                    {
                         continue;
                     }
                     let v = cost(ground.dist(q, self.pts[s])) + self.key[s];
