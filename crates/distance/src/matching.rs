@@ -476,7 +476,9 @@ pub fn wasserstein(
     }
     // The exact value where it is the faster answer: computed exactly as
     // `wasserstein_exact` does (same scaling, so the same bits).
-    if let Some(exact) = exact_wasserstein(a, b, q, ground, Budget::WhenApproximate)? {
+    if let Some(exact) =
+        par::on_worker(|| exact_wasserstein(a, b, q, ground, Budget::WhenApproximate))?
+    {
         return Ok(exact);
     }
     wasserstein_auction(a, b, q, ground, delta)
@@ -565,7 +567,9 @@ pub fn wasserstein_exact(
     ground: GroundMetric,
 ) -> Result<f64, MatchingError> {
     // With `Budget::Exact` the solvers answer or fail: `None` does not occur.
-    exact_wasserstein(a, b, q, ground, Budget::Exact)?
+    // On a worker of the thread pool (the parallel parts then start from it,
+    // without a hand-over from the calling thread each time).
+    par::on_worker(|| exact_wasserstein(a, b, q, ground, Budget::Exact))?
         .ok_or_else(|| too_large(a.len(), b.len(), true))
 }
 

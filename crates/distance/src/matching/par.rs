@@ -22,6 +22,19 @@ pub(super) fn join<A: Send, B: Send>(
     }
 }
 
+/// `f()` on a worker thread of rayon's current pool (on the calling thread
+/// if it is one already, or without the `rayon` feature).
+pub(super) fn on_worker<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    #[cfg(feature = "rayon")]
+    {
+        rayon::scope(|_| f())
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        f()
+    }
+}
+
 /// `f` over `0..len` cut into consecutive ranges of `chunk` indices (the
 /// last one shorter), possibly in parallel; the results in range order.
 pub(super) fn map_chunks<T: Send>(
