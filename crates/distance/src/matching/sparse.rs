@@ -337,7 +337,21 @@ fn power_sum_from(candidates: Candidates, ground: Ground, power: &Power, start: 
     // The optimum is ≤ n + m (a bottleneck matching has costs ≤ 1), so any
     // cost above n + m + 1 is in no optimal matching and can be clamped.
     let cap = (a.len() + b.len()) as f64 + 1.0;
-    let cost = |d: f64| power.apply(d).min(cap);
+    // `(d / scale)^q` as `(d · scale⁻¹)^q`: the same function everywhere
+    // in the solve (monotone, which is all the solver needs), without a
+    // division per cost (the verification's inner loop).
+    let (q, inv) = (power.q, 1.0 / power.scale);
+    let cost = |d: f64| {
+        let r = d * inv;
+        let c = if q == 1.0 {
+            r
+        } else if q == 2.0 {
+            r * r
+        } else {
+            r.powf(q)
+        };
+        c.min(cap)
+    };
     solve(&a, &b, ground, &cost, &mut tree_b, near, start)
 }
 
@@ -1045,7 +1059,9 @@ impl Solver {
         // ε relative to the mean candidate edge cost.
         let mean = g.cost.iter().sum::<f64>() / g.cost.len().max(1) as f64;
         let eps = AUCTION_EPS * mean;
-        let mut p = vec![0.0f64; m];
+        // `t_j = p_j − β_j`: row `a_i` values `b_j` at `c_ij + t_j` (one
+        // load per edge).
+        let mut t: Vec<f64> = self.beta.iter().map(|&b| -b).collect();
         let mut owner = vec![NONE; m];
         let mut queue: std::collections::VecDeque<u32> = (0..n as u32).collect();
         let mut bids = AUCTION_BIDS * n;
@@ -1055,33 +1071,43 @@ impl Solver {
             }
             bids -= 1;
             let i = i as usize;
-            let (mut w1, mut w2, mut j1) = (self.alpha[i], f64::INFINITY, NONE);
             let (cols, costs) =
                 (&g.col[g.start[i]..g.start[i + 1]], &g.cost[g.start[i]..g.start[i + 1]]);
-            // Branch-free (which edge wins is poorly predicted).
-            for (&j, &c) in cols.iter().zip(costs) {
-                let w = c - self.beta[j as usize] + p[j as usize];
-                w2 = w2.min(w.max(w1));
-                j1 = if w < w1 { j } else { j1 };
-                w1 = w1.min(w);
+            // Best two values, branch-free (which edge wins is poorly
+            // predicted), in two independent dependency chains (even and odd
+            // edges) merged at the end; ties go to the diagonal, then to the
+            // even chain.
+            let step = |(w1, w2, j1): &mut (f64, f64, u32), j: u32, c: f64| {
+                let w = c + t[j as usize];
+                *w2 = w2.min(w.max(*w1));
+                *j1 = if w < *w1 { j } else { *j1 };
+                *w1 = w1.min(w);
+            };
+            let mut even = (self.alpha[i], f64::INFINITY, NONE);
+            let mut odd = (f64::INFINITY, f64::INFINITY, NONE);
+            let half = cols.len() / 2;
+            for e in 0..half {
+                step(&mut even, cols[2 * e], costs[2 * e]);
+                step(&mut odd, cols[2 * e + 1], costs[2 * e + 1]);
             }
+            if cols.len() % 2 == 1 {
+                step(&mut even, cols[2 * half], costs[2 * half]);
+            }
+            let (w1, j1) = if odd.0 < even.0 { (odd.0, odd.2) } else { (even.0, even.2) };
+            let w2 = even.1.min(odd.1).min(even.0.max(odd.0));
             // The diagonal is the best: the row stays there (no price).
             if j1 == NONE {
                 continue;
             }
             let j = j1 as usize;
             // A row with one option bids as if its second best were ε away.
-            p[j] += if w2 < f64::INFINITY { w2 - w1 + eps } else { eps };
+            t[j] += if w2 < f64::INFINITY { w2 - w1 + eps } else { eps };
             if owner[j] != NONE {
                 queue.push_back(owner[j]);
             }
             owner[j] = i as u32;
         }
-        Some(
-            (0..m)
-                .map(|j| if owner[j] == NONE { self.beta[j] } else { self.beta[j] - p[j] })
-                .collect(),
-        )
+        Some((0..m).map(|j| if owner[j] == NONE { self.beta[j] } else { -t[j] }).collect())
     }
 
     /// A start from column prices `v` with `v_j ≤ β_j` (`π_D = 0`,
