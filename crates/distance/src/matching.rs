@@ -797,13 +797,26 @@ impl Power {
 
     #[inline]
     fn apply(self, x: f64) -> f64 {
-        let r = x / self.scale;
-        if self.q == 1.0 {
+        Self::raise(x / self.scale, self.q)
+    }
+
+    /// `x ↦ (x · scale⁻¹)^q`: within an ulp of [`Power::apply`], monotone,
+    /// without a division (for the sparse solver's inner loops, where only
+    /// one consistent cost function matters).
+    #[inline]
+    fn by_reciprocal(self) -> impl Fn(f64) -> f64 + Copy {
+        let (q, inv) = (self.q, 1.0 / self.scale);
+        move |x| Self::raise(x * inv, q)
+    }
+
+    #[inline]
+    fn raise(r: f64, q: f64) -> f64 {
+        if q == 1.0 {
             r
-        } else if self.q == 2.0 {
+        } else if q == 2.0 {
             r * r
         } else {
-            r.powf(self.q)
+            r.powf(q)
         }
     }
 }

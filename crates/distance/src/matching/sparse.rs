@@ -337,21 +337,9 @@ fn power_sum_from(candidates: Candidates, ground: Ground, power: &Power, start: 
     // The optimum is ≤ n + m (a bottleneck matching has costs ≤ 1), so any
     // cost above n + m + 1 is in no optimal matching and can be clamped.
     let cap = (a.len() + b.len()) as f64 + 1.0;
-    // `(d / scale)^q` as `(d · scale⁻¹)^q`: the same function everywhere
-    // in the solve (monotone, which is all the solver needs), without a
-    // division per cost (the verification's inner loop).
-    let (q, inv) = (power.q, 1.0 / power.scale);
-    let cost = |d: f64| {
-        let r = d * inv;
-        let c = if q == 1.0 {
-            r
-        } else if q == 2.0 {
-            r * r
-        } else {
-            r.powf(q)
-        };
-        c.min(cap)
-    };
+    // One cost function everywhere in the solve, without a division.
+    let power = power.by_reciprocal();
+    let cost = |d: f64| power(d).min(cap);
     solve(&a, &b, ground, &cost, &mut tree_b, near, start)
 }
 
