@@ -476,9 +476,7 @@ pub fn wasserstein(
     }
     // The exact value where it is the faster answer: computed exactly as
     // `wasserstein_exact` does (same scaling, so the same bits).
-    if let Some(exact) =
-        par::on_worker(|| exact_wasserstein(a, b, q, ground, Budget::WhenApproximate))?
-    {
+    if let Some(exact) = exact_wasserstein(a, b, q, ground, Budget::WhenApproximate)? {
         return Ok(exact);
     }
     wasserstein_auction(a, b, q, ground, delta)
@@ -567,9 +565,7 @@ pub fn wasserstein_exact(
     ground: GroundMetric,
 ) -> Result<f64, MatchingError> {
     // With `Budget::Exact` the solvers answer or fail: `None` does not occur.
-    // On a worker of the thread pool (the parallel parts then start from it,
-    // without a hand-over from the calling thread each time).
-    par::on_worker(|| exact_wasserstein(a, b, q, ground, Budget::Exact))?
+    exact_wasserstein(a, b, q, ground, Budget::Exact)?
         .ok_or_else(|| too_large(a.len(), b.len(), true))
 }
 
@@ -618,81 +614,90 @@ fn exact_wasserstein(
         return if approximate { Ok(None) } else { Err(too_large(a.len(), b.len(), false)) };
     }
 
-    // Scale: the bottleneck distance `d` (every edge of a bottleneck matching
-    // costs at most `scale`, and every matching has an edge costing at least
-    // `scale`). Off a line and for `q ≤ SCALE_EXACT_ABOVE_Q`, the certified
-    // approximation `d ≤ scale ≤ (1 + SCALE_DELTA)·d` does as well (every
-    // matching then has an edge costing at least `scale/(1 + SCALE_DELTA)`)
-    // at a fraction of the cost: the exact bisection's last steps, near `d`,
-    // cost the most.
-    let scale_delta = if line.is_none() && q <= SCALE_EXACT_ABOVE_Q { SCALE_DELTA } else { 0.0 };
     let general = line.is_none() && !a.is_empty() && !b.is_empty() && q < f64::INFINITY;
-    let (finite, candidates) = if general && q <= SCALE_EXACT_ABOVE_Q {
-        // Off a line, the sparse solver's neighbour search comes first; it
-        // bounds the bottleneck distance `lower ≤ d ≤ upper`, `upper` the
-        // farthest point from the diagonal. When `(upper/lower)^q ≤ n + m + 1`,
-        // `upper` does as the scale: every edge of a bottleneck matching
-        // costs at most 1 in its units, and the diagonal costs, at most 1,
-        // would not have been clamped in units of `d` either, so the
-        // solver's tolerances (relative to the largest of them) are the same
-        // as with the scale `d`. Otherwise the bottleneck distance is
-        // computed.
-        let candidates = sparse::candidates(a, b, ground, sparse::neighbours(a.len() + b.len()));
-        let upper = a.iter().chain(b.iter()).map(|&p| ground.diag(p)).fold(0.0, f64::max);
-        let ratio = (upper / candidates.lower).powf(q);
-        let finite = if candidates.lower > 0.0 && ratio <= (a.len() + b.len() + 1) as f64 {
-            upper
+    // The rest. Off a line it runs on a worker of the thread pool: its
+    // parallel parts (neighbour search, certificate rounds) then start from
+    // that worker, without a hand-over from the calling thread each time. On
+    // a line nothing runs in parallel, so no pool is started or entered.
+    let mut rest = move || -> Result<Option<f64>, MatchingError> {
+        // Scale: the bottleneck distance `d` (every edge of a bottleneck matching
+        // costs at most `scale`, and every matching has an edge costing at least
+        // `scale`). Off a line and for `q ≤ SCALE_EXACT_ABOVE_Q`, the certified
+        // approximation `d ≤ scale ≤ (1 + SCALE_DELTA)·d` does as well (every
+        // matching then has an edge costing at least `scale/(1 + SCALE_DELTA)`)
+        // at a fraction of the cost: the exact bisection's last steps, near `d`,
+        // cost the most.
+        let scale_delta =
+            if line.is_none() && q <= SCALE_EXACT_ABOVE_Q { SCALE_DELTA } else { 0.0 };
+        let (finite, candidates) = if general && q <= SCALE_EXACT_ABOVE_Q {
+            // Off a line, the sparse solver's neighbour search comes first; it
+            // bounds the bottleneck distance `lower ≤ d ≤ upper`, `upper` the
+            // farthest point from the diagonal. When `(upper/lower)^q ≤ n + m + 1`,
+            // `upper` does as the scale: every edge of a bottleneck matching
+            // costs at most 1 in its units, and the diagonal costs, at most 1,
+            // would not have been clamped in units of `d` either, so the
+            // solver's tolerances (relative to the largest of them) are the same
+            // as with the scale `d`. Otherwise the bottleneck distance is
+            // computed.
+            let candidates =
+                sparse::candidates(a, b, ground, sparse::neighbours(a.len() + b.len()));
+            let upper = a.iter().chain(b.iter()).map(|&p| ground.diag(p)).fold(0.0, f64::max);
+            let ratio = (upper / candidates.lower).powf(q);
+            let finite = if candidates.lower > 0.0 && ratio <= (a.len() + b.len() + 1) as f64 {
+                upper
+            } else {
+                geometric::bottleneck(a, b, ground, scale_delta)
+            };
+            (finite, Some(candidates))
+        } else if general {
+            // The exact bottleneck distance as the scale, and the neighbour search
+            // (independent of it) at the same time.
+            let k = sparse::neighbours(a.len() + b.len());
+            let (a, b) = (&*a, &*b);
+            let (finite, candidates) = par::join(
+                || geometric::bottleneck(a, b, ground, scale_delta),
+                || sparse::candidates(a, b, ground, k),
+            );
+            (finite, Some(candidates))
         } else {
-            geometric::bottleneck(a, b, ground, scale_delta)
+            (finite_bottleneck(a, b, ground, scale_delta), None)
         };
-        (finite, Some(candidates))
-    } else if general {
-        // The exact bottleneck distance as the scale, and the neighbour search
-        // (independent of it) at the same time.
-        let k = sparse::neighbours(a.len() + b.len());
-        let (a, b) = (&*a, &*b);
-        let (finite, candidates) = par::join(
-            || geometric::bottleneck(a, b, ground, scale_delta),
-            || sparse::candidates(a, b, ground, k),
-        );
-        (finite, Some(candidates))
-    } else {
-        (finite_bottleneck(a, b, ground, scale_delta), None)
-    };
-    let scale = essential.iter().copied().fold(finite, f64::max);
-    if q == f64::INFINITY || scale == 0.0 || scale == f64::INFINITY {
-        return Ok(Some(scale));
-    }
-    let power = Power::new(q, scale);
-    let essential_sum: f64 = essential.iter().map(|&c| power.apply(c)).sum();
-    if finite == 0.0 {
-        // Every finite point is matched at cost 0.
-        return Ok(Some(scale * essential_sum.powf(1.0 / q)));
-    }
-    // The finite part in units of its own scale `finite` (its bottleneck
-    // distance, or the bound `upper` above), so that its optimum stays at
-    // least `(1 + scale_delta)^-q` (or `1/(n + m + 1)`) however far the
-    // essential points are (in units of `scale` it could underflow for large
-    // `q`), then weighted by `(finite/scale)^q`: exactly 1 when no essential
-    // cost exceeds `finite`, the common case, which keeps one common scale.
-    let weight = power.apply(finite);
-    let power = Power::new(q, finite);
-    let finite_sum = if a.is_empty() || b.is_empty() {
-        a.iter().chain(b.iter()).map(|&p| power.apply(ground.diag(p))).sum()
-    } else if line.is_some() {
-        match line::line_wasserstein(a, b, ground, &power, line_budget) {
-            Some(v) => v,
-            None if approximate => return Ok(None),
-            None => return Err(too_large(a.len(), b.len(), true)),
+        let scale = essential.iter().copied().fold(finite, f64::max);
+        if q == f64::INFINITY || scale == 0.0 || scale == f64::INFINITY {
+            return Ok(Some(scale));
         }
-    } else {
-        let candidates = candidates.expect("built for every general pair");
-        match general_wasserstein(a, b, candidates, ground, &power, approximate)? {
-            Some(v) => v,
-            None => return Ok(None),
+        let power = Power::new(q, scale);
+        let essential_sum: f64 = essential.iter().map(|&c| power.apply(c)).sum();
+        if finite == 0.0 {
+            // Every finite point is matched at cost 0.
+            return Ok(Some(scale * essential_sum.powf(1.0 / q)));
         }
+        // The finite part in units of its own scale `finite` (its bottleneck
+        // distance, or the bound `upper` above), so that its optimum stays at
+        // least `(1 + scale_delta)^-q` (or `1/(n + m + 1)`) however far the
+        // essential points are (in units of `scale` it could underflow for large
+        // `q`), then weighted by `(finite/scale)^q`: exactly 1 when no essential
+        // cost exceeds `finite`, the common case, which keeps one common scale.
+        let weight = power.apply(finite);
+        let power = Power::new(q, finite);
+        let finite_sum = if a.is_empty() || b.is_empty() {
+            a.iter().chain(b.iter()).map(|&p| power.apply(ground.diag(p))).sum()
+        } else if line.is_some() {
+            match line::line_wasserstein(a, b, ground, &power, line_budget) {
+                Some(v) => v,
+                None if approximate => return Ok(None),
+                None => return Err(too_large(a.len(), b.len(), true)),
+            }
+        } else {
+            let candidates = candidates.expect("built for every general pair");
+            match general_wasserstein(a, b, candidates, ground, &power, approximate)? {
+                Some(v) => v,
+                None => return Ok(None),
+            }
+        };
+        Ok(Some(scale * (weight * finite_sum + essential_sum).powf(1.0 / q)))
     };
-    Ok(Some(scale * (weight * finite_sum + essential_sum).powf(1.0 / q)))
+    if general { par::on_worker(rest) } else { rest() }
 }
 
 /// The relative error allowed in the bottleneck distance that scales the
