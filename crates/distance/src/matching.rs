@@ -680,11 +680,14 @@ fn exact_wasserstein(
         // cost exceeds `finite`, the common case, which keeps one common scale.
         let weight = power.apply(finite);
         let power = Power::new(q, finite);
-        let finite_sum = if a.is_empty() || b.is_empty() {
-            a.iter().chain(b.iter()).map(|&p| power.apply(ground.diag(p))).sum()
+        // `finite_sum`, and a cost the finite part's optimal matching pays: its
+        // largest edge, or the bottleneck distance on a line (below).
+        let (finite_sum, largest) = if a.is_empty() || b.is_empty() {
+            let diag = || a.iter().chain(b.iter()).map(|&p| ground.diag(p));
+            (diag().map(|c| power.apply(c)).sum(), diag().fold(0.0, f64::max))
         } else if line.is_some() {
             match line::line_wasserstein(a, b, ground, &power, line_budget) {
-                Some(v) => v,
+                Some(v) => (v, finite),
                 None if approximate => return Ok(None),
                 None => return Err(too_large(a.len(), b.len(), true)),
             }
@@ -695,7 +698,11 @@ fn exact_wasserstein(
                 None => return Ok(None),
             }
         };
-        Ok(Some(scale * (weight * finite_sum + essential_sum).powf(1.0 / q)))
+        // `W_q ≥` every cost of its matching, so at least the bottleneck
+        // distance; rounding (the powers, the root, the scales) could leave
+        // the value an ulp or two below that cost: it is kept at least there.
+        let w = scale * (weight * finite_sum + essential_sum).powf(1.0 / q);
+        Ok(Some(essential.iter().copied().fold(w.max(largest), f64::max)))
     };
     if general { par::on_worker(rest) } else { rest() }
 }
@@ -988,7 +995,9 @@ fn line_covers(
 // Wasserstein.
 
 /// `min Σ power(cost)` over matchings of two non-empty diagrams not on one
-/// line, by the sparse certified solver (see the module documentation).
+/// line, by the sparse certified solver (see the module documentation), and
+/// the largest ground distance of an edge of the matching found (0 from the
+/// dense fallback).
 /// Every cost `power(c)` of a bottleneck matching must be `≤ 1` (the power
 /// is scaled by the bottleneck distance). If the sparse result is not
 /// certified, `approximate` gives `Ok(None)` (the caller runs the auction),
@@ -1000,10 +1009,10 @@ fn general_wasserstein(
     ground: Ground,
     power: &Power,
     approximate: bool,
-) -> Result<Option<f64>, MatchingError> {
+) -> Result<Option<(f64, f64)>, MatchingError> {
     let r = sparse::power_sum(candidates, ground, power);
     if r.value - r.lower <= 1e-9 * r.value {
-        return Ok(Some(r.value));
+        return Ok(Some((r.value, r.largest)));
     }
     // Not certified within the verification rounds (never seen in tests or benchmarks): an
     // uncertified value is never returned; the auction answers for `delta > 0`, the dense
@@ -1012,7 +1021,8 @@ fn general_wasserstein(
     if approximate {
         Ok(None)
     } else if a.len() + b.len() <= DENSE_FALLBACK_LIMIT {
-        Ok(Some(dense_wasserstein(a, b, ground, power)))
+        // The Hungarian solver's matching is not returned: no largest cost.
+        Ok(Some((dense_wasserstein(a, b, ground, power), 0.0)))
     } else {
         Err(too_large(a.len(), b.len(), false))
     }

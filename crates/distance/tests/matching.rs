@@ -330,7 +330,9 @@ proptest! {
         let (ac_b, ac_w) = both(&a, &c, q, g);
         prop_assert!(ac_b <= (ab_b + bc_b) * (1.0 + 1e-9) + 1e-12);
         prop_assert!(ac_w <= (ab_w + bc_w) * (1.0 + 1e-9) + 1e-12);
-        // Bottleneck ≤ W_q' ≤ W_q for q ≤ q', and W_∞ is the bottleneck.
+        // Bottleneck ≤ W_q' ≤ W_q for q ≤ q', and W_∞ is the bottleneck
+        // (the first exactly: W_q is kept at least its matching's largest cost).
+        prop_assert!(ab_b <= ab_w, "bottleneck {ab_b} > W_q {ab_w}");
         let w_more = wasserstein_exact(&a, &b, q * 1.7, g).unwrap();
         prop_assert!(ab_b <= w_more * (1.0 + 1e-9) + 1e-12, "{ab_b} > W_q' {w_more}");
         prop_assert!(w_more <= ab_w * (1.0 + 1e-9) + 1e-12, "W_q' {w_more} > W_q {ab_w}");
@@ -518,6 +520,15 @@ fn hand_computed_values() {
     assert_close(w, (0.02f64 * 0.02 + 5.005 * 5.005).sqrt(), 1e-9, "nested pair");
     let wg = wasserstein_exact(&with_far_point(&a), &with_far_point(&b), 2.0, g).unwrap();
     assert_close(wg, w, 1e-12, "nested pair, general");
+    // One pair off a line (found by the pairwise property test): its cost
+    // 1.875 is both distances, and W_q, computed in units of the farthest
+    // diagonal cost 1.90…, rounded an ulp below it before W_q was kept at
+    // least its matching's largest cost.
+    let (a, b) = ([P::new(0.0, 1.0)], [P::new(-0.9347421812880594, 2.875)]);
+    assert_eq!(bottleneck_exact(&a, &b, g).unwrap(), 1.875);
+    for q in [1.0, 2.0, 3.5] {
+        assert_eq!(wasserstein_exact(&a, &b, q, g).unwrap(), 1.875, "q = {q}");
+    }
 }
 
 #[test]

@@ -222,6 +222,9 @@ pub(super) struct Report {
     /// Edges in the final candidate graph.
     #[cfg_attr(not(test), allow(dead_code))]
     pub(super) edges: usize,
+    /// The largest ground distance (not powered) of an edge of the matching
+    /// found, a point's distance to the diagonal if it goes there.
+    pub(super) largest: f64,
 }
 
 /// The geometry of the initial candidate graph: both diagrams in Z-order,
@@ -437,7 +440,15 @@ fn solve(
         s.col_moved.fill(false);
         s.pd_moved = false;
         if (violations.is_empty() && loose.is_empty()) || rounds >= MAX_ROUNDS {
-            return Report { value: s.primal(), lower, rounds, edges: s.g.col.len() };
+            let largest = (0..n)
+                .map(|i| match s.mate_a[i] {
+                    DIAG => ground.diag(a[i]),
+                    j => ground.dist(a[i], b[j as usize]),
+                })
+                .chain((0..m).filter(|&j| s.mate_b[j] == DIAG).map(|j| ground.diag(b[j])))
+                .fold(0.0, f64::max);
+            let edges = s.g.col.len();
+            return Report { value: s.primal(), lower, rounds, edges, largest };
         }
         let mut rows: Vec<u32> = violations.iter().map(|&(i, _, _)| i).chain(loose).collect();
         rows.sort_unstable();
@@ -1987,7 +1998,7 @@ mod tests {
     /// its flow's reduced-cost optimality after every phase, in tests).
     fn check(a: &[P], b: &[P], g: Ground, q: f64, k: usize) -> Result<Report, TestCaseError> {
         let Some((r, jv, dense)) = solve_both(a, b, g, q, k) else {
-            return Ok(Report { value: 0.0, lower: 0.0, rounds: 0, edges: 0 });
+            return Ok(Report { value: 0.0, lower: 0.0, rounds: 0, edges: 0, largest: 0.0 });
         };
         for r in [&r, &jv] {
             prop_assert!(
