@@ -20,7 +20,8 @@
 //! # Sparse solve
 //!
 //! The edges `a_i → b_j` are restricted to a candidate set: each point's `k`
-//! nearest neighbours in the other diagram (k-d tree), keeping only pairs
+//! nearest neighbours in the other diagram (k-d tree; a `b_j` already among
+//! the `k` nearest of `k` points of `a` is not asked), keeping only pairs
 //! with `c_ij < α_i + β_j` (any other pair can be replaced by sending both
 //! ends to the diagonal at no extra cost, and its dual constraint follows
 //! from `u_i ≤ α_i` and `v_j ≤ β_j`). The edges to and from `D` are all
@@ -228,19 +229,18 @@ pub(super) struct Report {
 }
 
 /// The geometry of the initial candidate graph: both diagrams in Z-order,
-/// the k-d tree over `b` (kept for the certificate) and each point's `k`
-/// nearest neighbours in the other diagram (a pair found both ways appears
-/// twice). Independent of the costs, so it can be built while the scale is
-/// computed.
+/// the k-d tree over `b` (kept for the certificate) and the neighbour lists
+/// (see [`candidates`]; a pair found both ways appears twice). Independent
+/// of the costs, so it can be built while the scale is computed.
 pub(super) struct Candidates {
     a: Vec<PersistencePair>,
     b: Vec<PersistencePair>,
     tree_b: KdTree,
     near: Neighbours,
-    /// A lower bound of the bottleneck distance: the largest, over all
-    /// points, of the distance to the diagonal or to the nearest point of
-    /// the other diagram, whichever is smaller (every matching pays one of
-    /// the two for each point).
+    /// A lower bound of the bottleneck distance: the largest, over the
+    /// points queried (every `a`, the `b` asked), of the distance to the
+    /// diagonal or to the nearest point of the other diagram, whichever is
+    /// smaller (every matching pays one of the two for each point).
     pub(super) lower: f64,
 }
 
@@ -248,8 +248,15 @@ pub(super) struct Candidates {
 /// candidate list does not depend on the number of threads).
 const QUERY_CHUNK: usize = 64;
 
-/// [`Candidates`] of two non-empty sets of finite points with `k` nearest
-/// neighbours per point, the queries in parallel chunks.
+/// [`Candidates`] of two non-empty sets of finite points: each `a_i`'s `k`
+/// nearest neighbours in `b`, then each `b_j`'s `k` nearest in `a` unless
+/// `b_j` is among the `k` nearest of at least `k` points of `a` (it has `k`
+/// candidate edges already, and lies where `a` is at least as dense as `b`,
+/// so its own nearest would mostly repeat them; where `a` is sparse, the
+/// long edges an optimal matching needs are `b_j`'s own). On the benchmark
+/// diagrams about half of the `b` are asked, and `W_1` at 1k points took
+/// 10% less time than with every `b` asked (3% at 2k–5k, with as many
+/// verification rounds). The queries run in parallel chunks.
 pub(super) fn candidates(
     a: &[PersistencePair],
     b: &[PersistencePair],
@@ -259,18 +266,48 @@ pub(super) fn candidates(
     let (a, b) = (spatial_order(a, a, b), spatial_order(b, a, b));
     let (n, m) = (a.len(), b.len());
     let (tree_b, tree_a) = (KdTree::new(&b, 0..m), KdTree::new(&a, 0..n));
-    // Queries `0..n` are a's (in b's tree), `n..n + m` b's (in a's tree).
-    let lists = super::par::map_chunks(n + m, QUERY_CHUNK, |range| {
+    let from_a = nearest_lists(n, |x| x, &a, &b, &tree_b, ground, k);
+    let mut found = vec![0u32; m];
+    for &j in from_a.iter().flat_map(|l| &l.0) {
+        if j != NONE {
+            found[j as usize] += 1;
+        }
+    }
+    let asked: Vec<u32> = (0..m as u32).filter(|&j| (found[j as usize] as usize) < k).collect();
+    drop(found);
+    let from_b = nearest_lists(asked.len(), |x| asked[x] as usize, &b, &a, &tree_a, ground, k);
+    drop(tree_a);
+    let lower = from_a.iter().chain(&from_b).map(|l| l.1).fold(0.0, f64::max);
+    let lists = |l: Vec<(Vec<u32>, f64)>| l.into_iter().map(|l| l.0).collect();
+    let near = Neighbours { k, from_a: lists(from_a), from_b: lists(from_b), asked };
+    Candidates { a, b, tree_b, near, lower }
+}
+
+/// The `k` nearest neighbours in `other` (through its `tree`) of the points
+/// `points[at(x)]`, `x` in `0..len` (in Z-order), in chunks of
+/// [`QUERY_CHUNK`] queries: per chunk, `k` indices per query (padded with
+/// [`NONE`] where `other` has fewer points) and the largest, over its
+/// queries, of the nearest distance or the diagonal distance, whichever is
+/// smaller.
+fn nearest_lists(
+    len: usize,
+    at: impl Fn(usize) -> usize + Sync + Send,
+    points: &[PersistencePair],
+    other: &[PersistencePair],
+    tree: &KdTree,
+    ground: Ground,
+    k: usize,
+) -> Vec<(Vec<u32>, f64)> {
+    super::par::map_chunks(len, QUERY_CHUNK, |range| {
         let mut out: Vec<u32> = Vec::with_capacity(k * range.len());
         let mut lower = 0.0f64;
         let mut near: Vec<(f64, usize)> = Vec::with_capacity(k);
         for x in range {
-            let (p, other, tree) =
-                if x < n { (a[x], &b, &tree_b) } else { (b[x - n], &a, &tree_a) };
-            // The queries come in Z-order: the previous query's neighbours
-            // (in the same tree), at most their largest distance away, bound
-            // the search from the start.
-            let limit = if near.len() == k && x != n {
+            let p = points[at(x)];
+            // The queries come in Z-order: the previous query's neighbours,
+            // at most their largest distance away, bound the search from the
+            // start.
+            let limit = if near.len() == k {
                 near.iter().map(|&(_, y)| ground.dist(p, other[y])).fold(0.0, f64::max)
             } else {
                 f64::INFINITY
@@ -278,39 +315,39 @@ pub(super) fn candidates(
             tree.nearest(p, k, ground, &mut near, limit);
             lower = lower.max(near.first().map_or(f64::INFINITY, |e| e.0).min(ground.diag(p)));
             out.extend(near.iter().map(|&(_, y)| y as u32));
-            // Fewer than k points on the other side: padded.
             out.resize(out.len() + (k - near.len()), NONE);
         }
         (out, lower)
-    });
-    drop(tree_a);
-    let lower = lists.iter().map(|l| l.1).fold(0.0, f64::max);
-    let near = Neighbours { n, k, lists: lists.into_iter().map(|l| l.0).collect() };
-    Candidates { a, b, tree_b, near, lower }
+    })
 }
 
-/// Each point's nearest neighbours in the other diagram, as indices: query
-/// `x` (`a_x` for `x < n`, else `b_{x−n}`) has entries `k·x..k·(x + 1)` of
-/// the lists laid end to end ([`QUERY_CHUNK`] queries per list), [`NONE`]
-/// where the other diagram has fewer than `k` points. Four bytes per
-/// neighbour: the costs are computed once per distinct pair when the graph
-/// is built.
+/// The neighbours found, as indices, `k` entries per query ([`NONE`] where
+/// the other diagram has fewer than `k` points), [`QUERY_CHUNK`] queries per
+/// list: `a_x`'s are entries `k·x..k·(x + 1)` of `from_a` laid end to end,
+/// and `b_{asked[x]}`'s those of `from_b`. Four bytes per neighbour: the
+/// costs are computed once per distinct pair when the graph is built.
 struct Neighbours {
-    n: usize,
     k: usize,
-    lists: Vec<Vec<u32>>,
+    from_a: Vec<Vec<u32>>,
+    from_b: Vec<Vec<u32>>,
+    asked: Vec<u32>,
 }
 
 impl Neighbours {
     /// The pairs `(i, j)` found, a's queries first (in query order, each
     /// query's neighbours nearest first), then b's.
     fn pairs(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let (n, k) = (self.n, self.k);
-        self.lists.iter().enumerate().flat_map(move |(c, list)| {
-            list.iter().enumerate().filter(|e| *e.1 != NONE).map(move |(e, &y)| {
-                let x = c * QUERY_CHUNK + e / k;
-                if x < n { (x as u32, y) } else { (y, (x - n) as u32) }
-            })
+        let from_a = Self::found(&self.from_a, self.k).map(|(x, j)| (x as u32, j));
+        from_a.chain(Self::found(&self.from_b, self.k).map(|(x, i)| (i, self.asked[x])))
+    }
+
+    /// `(query, neighbour)` for the entries of `lists` other than [`NONE`].
+    fn found(lists: &[Vec<u32>], k: usize) -> impl Iterator<Item = (usize, u32)> + '_ {
+        lists.iter().enumerate().flat_map(move |(c, list)| {
+            list.iter()
+                .enumerate()
+                .filter(|e| *e.1 != NONE)
+                .map(move |(e, &y)| (c * QUERY_CHUNK + e / k, y))
         })
     }
 }
@@ -2240,6 +2277,45 @@ mod tests {
         assert_eq!(neighbours(4000), 16);
         assert_eq!(neighbours(20_000), 25);
         assert_eq!(neighbours(10_000_000), 32);
+    }
+
+    /// The candidate lists: every `a` its `k` nearest `b` (by distance, ties
+    /// either way), every `b` found by fewer than `k` of them its `k`
+    /// nearest `a`, and no other `b` asked; on unequal, clustered diagrams
+    /// (one dense where the other is sparse), so that both kinds of `b` occur.
+    #[test]
+    fn candidate_lists_are_the_nearest_and_ask_the_right_b() {
+        let g = Ground::Two;
+        let cluster = |p: P, s: f64| P::new(p.birth * s, p.birth * s + (p.death - p.birth) * s);
+        let a: Vec<P> = random(300, 5).into_iter().map(|p| cluster(p, 1.0)).collect();
+        let mut b: Vec<P> = random(200, 6).into_iter().map(|p| cluster(p, 0.2)).collect();
+        b.extend(random(150, 7).into_iter().map(|p| cluster(p, 1.0)));
+        for k in [1, 4, 12] {
+            let c = candidates(&a, &b, g, k);
+            let nearest = |p: P, other: &[P]| {
+                let mut d: Vec<f64> = other.iter().map(|&o| g.dist(p, o)).collect();
+                d.sort_by(f64::total_cmp);
+                d.truncate(k);
+                d
+            };
+            let lists = |lists: &[Vec<u32>]| lists.concat();
+            let (from_a, from_b) = (lists(&c.near.from_a), lists(&c.near.from_b));
+            let mut found = vec![0usize; c.b.len()];
+            for (i, row) in from_a.chunks(k).enumerate() {
+                let d: Vec<f64> = row.iter().map(|&j| g.dist(c.a[i], c.b[j as usize])).collect();
+                assert_eq!(d, nearest(c.a[i], &c.b), "a_{i}, k = {k}");
+                row.iter().for_each(|&j| found[j as usize] += 1);
+            }
+            let asked: Vec<u32> =
+                (0..c.b.len() as u32).filter(|&j| found[j as usize] < k).collect();
+            assert_eq!(c.near.asked, asked, "k = {k}");
+            assert!(!asked.is_empty() && asked.len() < c.b.len(), "k = {k}: both kinds of b");
+            for (x, row) in from_b.chunks(k).enumerate() {
+                let j = asked[x] as usize;
+                let d: Vec<f64> = row.iter().map(|&i| g.dist(c.b[j], c.a[i as usize])).collect();
+                assert_eq!(d, nearest(c.b[j], &c.a), "b_{j}, k = {k}");
+            }
+        }
     }
 
     /// The radix heap pops in order, with ties and repeated pushes.
