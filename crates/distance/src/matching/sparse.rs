@@ -477,9 +477,11 @@ fn solve(
         s.col_moved.fill(false);
         s.pd_moved = false;
         if (violations.is_empty() && loose.is_empty()) || rounds >= MAX_ROUNDS {
+            // Every row is matched after `run` (`NONE` cannot occur).
             let largest = (0..n)
                 .map(|i| match s.mate_a[i] {
                     DIAG => ground.diag(a[i]),
+                    NONE => 0.0,
                     j => ground.dist(a[i], b[j as usize]),
                 })
                 .chain((0..m).filter(|&j| s.mate_b[j] == DIAG).map(|j| ground.diag(b[j])))
