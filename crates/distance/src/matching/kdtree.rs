@@ -500,13 +500,17 @@ impl KdTree {
     /// `p` if it is below `limit`, as `(value, id)`; otherwise
     /// `(limit, usize::MAX)` (subtrees that cannot go below the best value
     /// found, starting from `limit`, are pruned). `cost` must be
-    /// non-decreasing.
+    /// non-decreasing. `floor`: a distance within which no point need be
+    /// found (0 for none): subtrees are bounded as if no point were closer
+    /// than `floor`, so a closer point is found only if its subtree is
+    /// visited for another.
     pub(super) fn best_below(
         &self,
         q: PersistencePair,
         ground: Ground,
         cost: impl Fn(f64) -> f64,
         limit: f64,
+        floor: f64,
     ) -> (f64, usize) {
         let mut best = (limit, usize::MAX);
         if self.nodes.is_empty() {
@@ -533,7 +537,9 @@ impl KdTree {
                 }
                 continue;
             }
-            self.push_children(stack, n, |c| Self::weighted_bound(c, ground, q, &cost));
+            self.push_children(stack, n, |c| {
+                Self::weighted_bound(c, ground, q, &|d: f64| cost(d.max(floor)))
+            });
         }
         best
     }
@@ -679,12 +685,25 @@ mod tests {
                 all.sort_by(f64::total_cmp);
                 let best = all[0];
                 for limit in [f64::INFINITY, best + 0.05, best] {
-                    let (v, id) = tree.best_below(q, ground, cost, limit);
+                    let (v, id) = tree.best_below(q, ground, cost, limit, 0.0);
                     if best < limit {
                         assert_eq!(v, best, "{ground:?}");
                         assert_eq!(cost(ground.dist(q, pts[id])) + key(id), best);
                     } else {
                         assert_eq!((v, id), (limit, usize::MAX));
+                    }
+                }
+                // With a floor: at most the best value of the points at least
+                // that far, at least the best of all.
+                for floor in [0.05, 0.2, 1.0] {
+                    let far = (0..pts.len())
+                        .filter(|&i| ground.dist(q, pts[i]) >= floor)
+                        .map(|i| cost(ground.dist(q, pts[i])) + key(i))
+                        .fold(f64::INFINITY, f64::min);
+                    let (v, id) = tree.best_below(q, ground, cost, f64::INFINITY, floor);
+                    assert!(best <= v && v <= far, "{ground:?} floor {floor}: {v}");
+                    if id != usize::MAX {
+                        assert_eq!(cost(ground.dist(q, pts[id])) + key(id), v);
                     }
                 }
                 for (k, limit) in [(1, f64::INFINITY), (4, f64::INFINITY), (4, all[2]), (9, all[0])]

@@ -120,7 +120,12 @@
 //! a k-d tree over `b` with keys `−v_j` (nodes store their minimum key, `c`
 //! is a non-decreasing function of the ground distance, so a node is pruned
 //! when `c(box distance) + min key` cannot beat the best found, starting from
-//! `u_i`: only smaller values matter, so most queries stop at once). A row whose
+//! `u_i`: only smaller values matter, so most queries stop at once). The
+//! `b_j` nearer to `a_i` than its `k`-th nearest are all its candidates,
+//! whose constraints hold (up to the zero tolerance) or were dropped as
+//! implied, so a node's box distance is raised to that reach before `c` is
+//! applied: in the certificate's first round, 3% fewer instructions in all
+//! at 1k points, 3–4% at 2k and with `W_2`. A row whose
 //! minimum violates its constraint by more than [`TOL`] (relative) gets its
 //! best [`ADD`] edges by reduced cost (merged into the graph); its point
 //! is unassigned (its
@@ -278,17 +283,19 @@ pub(super) fn candidates(
     let from_b = nearest_lists(asked.len(), |x| asked[x] as usize, &b, &a, &tree_a, ground, k);
     drop(tree_a);
     let lower = from_a.iter().chain(&from_b).map(|l| l.1).fold(0.0, f64::max);
-    let lists = |l: Vec<(Vec<u32>, f64)>| l.into_iter().map(|l| l.0).collect();
-    let near = Neighbours { k, from_a: lists(from_a), from_b: lists(from_b), asked };
+    let reach = from_a.iter().flat_map(|l| &l.2).copied().collect();
+    let lists = |l: Vec<(Vec<u32>, f64, Vec<f64>)>| l.into_iter().map(|l| l.0).collect();
+    let near = Neighbours { k, from_a: lists(from_a), from_b: lists(from_b), asked, reach };
     Candidates { a, b, tree_b, near, lower }
 }
 
 /// The `k` nearest neighbours in `other` (through its `tree`) of the points
 /// `points[at(x)]`, `x` in `0..len` (in Z-order), in chunks of
 /// [`QUERY_CHUNK`] queries: per chunk, `k` indices per query (padded with
-/// [`NONE`] where `other` has fewer points) and the largest, over its
+/// [`NONE`] where `other` has fewer points), the largest, over its
 /// queries, of the nearest distance or the diagonal distance, whichever is
-/// smaller.
+/// smaller, and each query's distance to its `k`-th neighbour (`+∞` if
+/// `other` has fewer than `k` points).
 fn nearest_lists(
     len: usize,
     at: impl Fn(usize) -> usize + Sync + Send,
@@ -297,8 +304,9 @@ fn nearest_lists(
     tree: &KdTree,
     ground: Ground,
     k: usize,
-) -> Vec<(Vec<u32>, f64)> {
+) -> Vec<(Vec<u32>, f64, Vec<f64>)> {
     super::par::map_chunks(len, QUERY_CHUNK, |range| {
+        let mut reach = Vec::with_capacity(range.len());
         let mut out: Vec<u32> = Vec::with_capacity(k * range.len());
         let mut lower = 0.0f64;
         let mut near: Vec<(f64, usize)> = Vec::with_capacity(k);
@@ -316,8 +324,9 @@ fn nearest_lists(
             lower = lower.max(near.first().map_or(f64::INFINITY, |e| e.0).min(ground.diag(p)));
             out.extend(near.iter().map(|&(_, y)| y as u32));
             out.resize(out.len() + (k - near.len()), NONE);
+            reach.push(if near.len() == k { near[k - 1].0 } else { f64::INFINITY });
         }
-        (out, lower)
+        (out, lower, reach)
     })
 }
 
@@ -331,6 +340,9 @@ struct Neighbours {
     from_a: Vec<Vec<u32>>,
     from_b: Vec<Vec<u32>>,
     asked: Vec<u32>,
+    /// Per `a_i`, the distance of its `k`-th nearest `b` (`+∞` if `b` has
+    /// at most `k` points): every `b_j` closer is among its candidates.
+    reach: Vec<f64>,
 }
 
 impl Neighbours {
@@ -428,7 +440,7 @@ fn solve(
     ground: Ground,
     cost: &(impl Fn(f64) -> f64 + Sync),
     tree_b: &mut KdTree,
-    near: Neighbours,
+    mut near: Neighbours,
     start: Start,
 ) -> Report {
     let (n, m) = (a.len(), b.len());
@@ -445,6 +457,7 @@ fn solve(
             (c < alpha[i] + beta[j]).then_some(c)
         },
     );
+    let reach = std::mem::take(&mut near.reach);
     drop(near);
     let mut s = Solver::new(alpha, beta, g);
     let prices = if start == Start::Auction { s.auction_prices() } else { None };
@@ -456,7 +469,7 @@ fn solve(
     loop {
         rounds += 1;
         s.run();
-        let (mut violations, loose, lower) = s.verify(a, b, ground, cost, tree_b);
+        let (mut violations, loose, lower) = s.verify(a, b, ground, cost, tree_b, &reach);
         debug_assert!(loose.is_empty(), "pairs left loose: {loose:?}");
         #[cfg(test)]
         {
@@ -469,7 +482,7 @@ fn solve(
                 r
             };
             s.row_moved.fill(true);
-            let (all, _, all_lower) = s.verify(a, b, ground, cost, tree_b);
+            let (all, _, all_lower) = s.verify(a, b, ground, cost, tree_b, &reach);
             assert_eq!(rows(&violations), rows(&all), "round {rounds}");
             assert!((lower - all_lower).abs() <= 1e-12 * (1.0 + all_lower.abs()));
         }
@@ -1802,7 +1815,9 @@ impl Solver {
     /// yet in the graph) of the violated rows, the rows whose matched pair
     /// is not tight, and the value of the repaired duals
     /// `Σ min(v_j, β_j) + Σ min(u_i, α_i, min_j (c_ij − v_j))`, feasible for
-    /// the complete problem: a lower bound of the optimum.
+    /// the complete problem: a lower bound of the optimum. `reach`: per
+    /// row, the distance within which every `b` is among its candidates
+    /// (see [`Neighbours`]).
     fn verify(
         &self,
         a: &[PersistencePair],
@@ -1810,6 +1825,7 @@ impl Solver {
         ground: Ground,
         cost: &(impl Fn(f64) -> f64 + Sync),
         tree_b: &mut KdTree,
+        reach: &[f64],
     ) -> (Vec<(u32, u32, f64)>, Vec<u32>, f64) {
         let v: Vec<f64> = (0..self.m).map(|j| self.pot_b(j) - self.pd).collect();
         let mut lower: f64 = v.iter().zip(&self.beta).map(|(&v, &b)| v.min(b)).sum();
@@ -1848,7 +1864,7 @@ impl Solver {
                     let p = a[i];
                     let u = self.pd - self.pot_a(i);
                     // Only values below u matter (for the bound and the check).
-                    let (best, j) = tree.best_below(p, ground, cost, u);
+                    let (best, j) = tree.best_below(p, ground, cost, u, reach[i]);
                     terms.push(best.min(self.alpha[i]));
                     if j != usize::MAX && violated(u, best, v[j]) {
                         // Only values below `u` can be violated.
