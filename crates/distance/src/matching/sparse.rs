@@ -490,17 +490,8 @@ fn solve(
         s.col_moved.fill(false);
         s.pd_moved = false;
         if (violations.is_empty() && loose.is_empty()) || rounds >= MAX_ROUNDS {
-            // Every row is matched after `run` (`NONE` cannot occur).
-            let largest = (0..n)
-                .map(|i| match s.mate_a[i] {
-                    DIAG => ground.diag(a[i]),
-                    NONE => 0.0,
-                    j => ground.dist(a[i], b[j as usize]),
-                })
-                .chain((0..m).filter(|&j| s.mate_b[j] == DIAG).map(|j| ground.diag(b[j])))
-                .fold(0.0, f64::max);
-            let edges = s.g.col.len();
-            return Report { value: s.primal(), lower, rounds, edges, largest };
+            let (value, largest) = (s.primal(), s.largest(a, b, ground));
+            return Report { value, lower, rounds, edges: s.g.col.len(), largest };
         }
         let mut rows: Vec<u32> = violations.iter().map(|&(i, _, _)| i).chain(loose).collect();
         rows.sort_unstable();
@@ -1807,6 +1798,20 @@ impl Solver {
             .map(|j| if self.mate_b[j] == DIAG { self.beta[j] } else { self.mcost[j] })
             .sum();
         a + b
+    }
+
+    /// The largest ground distance (not powered) an edge of the matching
+    /// spans, a diagonal one included: [`Solver::primal`]'s terms before the
+    /// cost function (every point is matched after [`Solver::run`]; `NONE`
+    /// would count as no edge).
+    fn largest(&self, a: &[PersistencePair], b: &[PersistencePair], ground: Ground) -> f64 {
+        let rows = (0..self.n).filter(|&i| self.mate_a[i] == DIAG).map(|i| ground.diag(a[i]));
+        let columns = (0..self.m).map(|j| match self.mate_b[j] {
+            DIAG => ground.diag(b[j]),
+            NONE => 0.0,
+            i => ground.dist(a[i as usize], b[j]),
+        });
+        rows.chain(columns).fold(0.0, f64::max)
     }
 
     /// Checks `u_i + v_j ≤ c_ij` for all pairs (skipping those that held
