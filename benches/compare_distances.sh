@@ -16,6 +16,9 @@
 # --out is the run folder (default benches/runs/<date>-<host>/distances). --best N times every
 # general and paper row as the best of N processes, peers and nnph alike (default 1: one
 # process; a single cold call of a few milliseconds varies by 10-20% on a shared VM).
+# Timed regions are the calls alone: the peers' imports are not timed, nor is the start of
+# nnph's thread pool (distbench starts it first, as importing numpy starts its BLAS threads;
+# about 0.2 ms once per process on the 2-core VM).
 # The venv needs gudhi, giotto-tda, persim (and pot, installed here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
