@@ -150,6 +150,20 @@ impl KdTree {
         me
     }
 
+    /// The points in slot order (leaves left to right: nearby points have
+    /// nearby slots), which become the ids: point `s` of the returned list
+    /// is id `s` from now on. For a tree built over all of `points`.
+    pub(super) fn renumber(&mut self) -> Vec<PersistencePair> {
+        debug_assert_eq!(self.slot_of.len(), self.ids.len());
+        for (s, id) in self.ids.iter_mut().enumerate() {
+            *id = s;
+        }
+        for (s, slot) in self.slot_of.iter_mut().enumerate() {
+            *slot = s;
+        }
+        self.pts.clone()
+    }
+
     /// Makes every point alive again (keys unchanged).
     pub(super) fn revive_all(&mut self) {
         self.alive.fill(true);
@@ -663,6 +677,39 @@ mod tests {
                     tree.remove(i);
                 }
             }
+        }
+    }
+
+    /// `renumber` returns a permutation of the points, and the queries and
+    /// key updates then work in that numbering (checked against brute force
+    /// on the returned list).
+    #[test]
+    fn renumbered_tree_answers_in_slot_order() {
+        let pts = points(300, 5);
+        let ground = grounds()[2];
+        let mut tree = KdTree::new(&pts, 0..pts.len());
+        let order = tree.renumber();
+        let (mut a, mut b) = (order.clone(), pts.clone());
+        let key = |p: &P| (p.birth.to_bits(), p.death.to_bits());
+        a.sort_by_key(key);
+        b.sort_by_key(key);
+        assert_eq!(a, b, "a permutation of the points");
+        let mut out = Vec::new();
+        for q in points(40, 6) {
+            tree.nearest(q, 5, ground, &mut out, f64::INFINITY);
+            let mut all: Vec<f64> = order.iter().map(|&p| ground.dist(q, p)).collect();
+            all.sort_by(f64::total_cmp);
+            for (r, &(d, id)) in out.iter().enumerate() {
+                assert_eq!(d, all[r]);
+                assert_eq!(d, ground.dist(q, order[id]));
+            }
+            tree.set_key(7, -1.0);
+            let (v, id) = tree.best_below(q, ground, |d| d, f64::INFINITY, 0.0);
+            let brute = (0..order.len())
+                .map(|i| ground.dist(q, order[i]) + if i == 7 { -1.0 } else { 0.0 })
+                .fold(f64::INFINITY, f64::min);
+            assert_eq!(v, brute);
+            assert_eq!(v, ground.dist(q, order[id]) + if id == 7 { -1.0 } else { 0.0 });
         }
     }
 

@@ -101,8 +101,9 @@
 //! tournament tree keyed by `min(β_k, w_k) − π_{b_k}` (independent of
 //! `π_D`): settling `D` costs `O(log m)` per `b_k` actually reached.
 //! Dijkstra uses a radix heap over the bit patterns of the (non-negative)
-//! distances, and the points are first sorted along a Z-order curve so that
-//! neighbours in the plane have nearby indices.
+//! distances, and the points are first renumbered in the slot order of
+//! their k-d trees (leaves left to right), so that neighbours in the plane
+//! have nearby indices.
 //!
 //! Rounding: a reduced cost is computed as `c + π_u − π_v`; values at most
 //! [`EPS`] times the magnitude of its terms (plus [`FLOOR`] of the largest
@@ -233,7 +234,8 @@ pub(super) struct Report {
     pub(super) largest: f64,
 }
 
-/// The geometry of the initial candidate graph: both diagrams in Z-order,
+/// The geometry of the initial candidate graph: both diagrams in the slot
+/// order of their k-d trees,
 /// the k-d tree over `b` (kept for the certificate) and the neighbour lists
 /// (see [`candidates`]; a pair found both ways appears twice). Independent
 /// of the costs, so it can be built while the scale is computed.
@@ -268,9 +270,11 @@ pub(super) fn candidates(
     ground: Ground,
     k: usize,
 ) -> Candidates {
-    let (a, b) = (spatial_order(a, a, b), spatial_order(b, a, b));
     let (n, m) = (a.len(), b.len());
-    let (tree_b, tree_a) = (KdTree::new(&b, 0..m), KdTree::new(&a, 0..n));
+    // Both diagrams renumbered in their trees' slot order (the build's own
+    // spatial order: it replaced a Z-order sort, 0.1 ms of 5 at 1k points).
+    let (mut tree_b, mut tree_a) = (KdTree::new(b, 0..m), KdTree::new(a, 0..n));
+    let (a, b) = (tree_a.renumber(), tree_b.renumber());
     let from_a = nearest_lists(n, |x| x, &a, &b, &tree_b, ground, k);
     let mut found = vec![0u32; m];
     for &j in from_a.iter().flat_map(|l| &l.0) {
@@ -290,7 +294,7 @@ pub(super) fn candidates(
 }
 
 /// The `k` nearest neighbours in `other` (through its `tree`) of the points
-/// `points[at(x)]`, `x` in `0..len` (in Z-order), in chunks of
+/// `points[at(x)]`, `x` in `0..len` (in spatial order), in chunks of
 /// [`QUERY_CHUNK`] queries: per chunk, `k` indices per query (padded with
 /// [`NONE`] where `other` has fewer points), the largest, over its
 /// queries, of the nearest distance or the diagonal distance, whichever is
@@ -312,7 +316,7 @@ fn nearest_lists(
         let mut near: Vec<(f64, usize)> = Vec::with_capacity(k);
         for x in range {
             let p = points[at(x)];
-            // The queries come in Z-order: the previous query's neighbours,
+            // The queries come in spatial order: the previous query's neighbours,
             // at most their largest distance away, bound the search from the
             // start.
             let limit = if near.len() == k {
@@ -393,44 +397,6 @@ fn power_sum_from(candidates: Candidates, ground: Ground, power: &Power, start: 
     let power = power.by_reciprocal();
     let cost = |d: f64| power(d).min(cap);
     solve(&a, &b, ground, &cost, &mut tree_b, near, start)
-}
-
-/// `points` sorted along a Z-order (Morton) curve over the bounding box of
-/// both diagrams.
-fn spatial_order(
-    points: &[PersistencePair],
-    a: &[PersistencePair],
-    b: &[PersistencePair],
-) -> Vec<PersistencePair> {
-    let mut lo = [f64::INFINITY; 2];
-    let mut hi = [f64::NEG_INFINITY; 2];
-    for p in a.iter().chain(b) {
-        lo[0] = lo[0].min(p.birth);
-        hi[0] = hi[0].max(p.birth);
-        lo[1] = lo[1].min(p.death);
-        hi[1] = hi[1].max(p.death);
-    }
-    let cell = |x: f64, k: usize| -> u32 {
-        let w = hi[k] - lo[k];
-        if w > 0.0 && w.is_finite() {
-            (((x - lo[k]) / w) * 65535.0).clamp(0.0, 65535.0) as u32
-        } else {
-            0
-        }
-    };
-    // Spreads the 16 bits of x over the even bits of a u32.
-    let spread = |mut x: u32| {
-        x = (x | (x << 8)) & 0x00ff_00ff;
-        x = (x | (x << 4)) & 0x0f0f_0f0f;
-        x = (x | (x << 2)) & 0x3333_3333;
-        (x | (x << 1)) & 0x5555_5555
-    };
-    let mut keyed: Vec<(u32, PersistencePair)> = points
-        .iter()
-        .map(|&p| (spread(cell(p.birth, 0)) | (spread(cell(p.death, 1)) << 1), p))
-        .collect();
-    keyed.sort_unstable_by_key(|e| e.0);
-    keyed.into_iter().map(|e| e.1).collect()
 }
 
 /// The candidate graph, the sparse solve and the verification rounds.
