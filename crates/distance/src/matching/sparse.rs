@@ -190,7 +190,7 @@ const FLOOR: f64 = 0.01;
 /// unequal cost spread evenly: 32 rather than 128 was 4% faster at 1k and 2k
 /// points on 2 cores, with [`QUERY_CHUNK`] 64 rather than 256).
 const VERIFY_CHUNK: usize = 32;
-/// The start's auction (see [`Solver::auction_prices`]): `ε` relative to
+/// The start's auction (see [`auction_prices`]): `ε` relative to
 /// the mean candidate edge cost, and the bids allowed per row (on the
 /// benchmark diagrams, 1k–10k points, `W_1`'s auction ends within about 25
 /// bids per row; past the budget the start falls back to column reduction).
@@ -380,7 +380,7 @@ pub(super) fn power_sum(candidates: Candidates, ground: Ground, power: &Power) -
 /// How the shortest-path method starts (see the module documentation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Start {
-    /// From the prices of a short auction ([`Solver::auction_prices`]), or
+    /// From the prices of a short auction ([`auction_prices`]), or
     /// by column reduction if the auction runs out of bids.
     Auction,
     /// By column reduction ([`Solver::initialize`]; the tests check both).
@@ -414,7 +414,7 @@ fn solve(
     let beta: Vec<f64> = b.iter().map(|&p| cost(ground.diag(p))).collect();
     // Candidate edges: the pairs that can beat sending both ends to the
     // diagonal.
-    let g = Graph::new(
+    let mut g = Graph::forward(
         n,
         m,
         || near.pairs(),
@@ -425,8 +425,17 @@ fn solve(
     );
     let reach = std::mem::take(&mut near.reach);
     drop(near);
-    let mut s = Solver::new(alpha, beta, g);
-    let prices = if start == Start::Auction { s.auction_prices() } else { None };
+    // The auction reads only the rows' lists: the columns' lists and the
+    // solver's arrays are made meanwhile (at 1k points, 0.2 ms of work
+    // beside the 0.5 ms auction).
+    let rest = || (g.column_lists(m), Solver::new(&alpha, &beta));
+    let (prices, (columns, mut s)) = if start == Start::Auction {
+        super::par::join(|| auction_prices(&g, &alpha, &beta), rest)
+    } else {
+        (None, rest())
+    };
+    g.set_columns(columns);
+    s.g = g;
     match prices {
         Some(v) => s.initialize_from(&v),
         None => s.initialize(),
@@ -493,13 +502,28 @@ struct Graph {
 }
 
 impl Graph {
-    /// From candidate pairs `(i, j)` (the iterator `pairs()` is read twice;
-    /// a pair may be repeated) and `edge(i, j)`, the cost of a pair kept as
-    /// an edge (`None`: dropped), computed once per distinct pair: a
-    /// counting sort by `i`, then each row deduplicated, filtered and
-    /// compacted in place (no buffer beyond the rows themselves). A row keeps
-    /// its pairs' order; a column lists its rows in increasing order.
+    /// [`Graph::forward`] with the columns' lists.
+    #[cfg(test)]
     fn new<I: Iterator<Item = (u32, u32)>>(
+        n: usize,
+        m: usize,
+        pairs: impl Fn() -> I,
+        edge: impl Fn(usize, usize) -> Option<f64>,
+    ) -> Self {
+        let mut g = Self::forward(n, m, pairs, edge);
+        let columns = g.column_lists(m);
+        g.set_columns(columns);
+        g
+    }
+
+    /// The rows' lists (the columns' are empty; see [`Graph::column_lists`]) from
+    /// candidate pairs `(i, j)` (the iterator `pairs()` is read twice; a
+    /// pair may be repeated) and `edge(i, j)`, the cost of a pair kept as an
+    /// edge (`None`: dropped), computed once per distinct pair: a counting
+    /// sort by `i`, then each row deduplicated, filtered and compacted in
+    /// place (no buffer beyond the rows themselves). A row keeps its pairs'
+    /// order.
+    fn forward<I: Iterator<Item = (u32, u32)>>(
         n: usize,
         m: usize,
         pairs: impl Fn() -> I,
@@ -526,7 +550,6 @@ impl Graph {
         }
         drop(fill);
         let mut cost = Vec::with_capacity(room);
-        let mut rstart = vec![0usize; m + 1];
         // `seen[j] == i`: the pair (i, j) was met in row i already.
         let mut seen = vec![NONE; m];
         let mut w = 0;
@@ -543,29 +566,46 @@ impl Graph {
                     // w ≤ e: the row is compacted in place.
                     col[w] = j;
                     cost.push(c);
-                    rstart[j as usize + 1] += 1;
                     w += 1;
                 }
             }
         }
         start[n] = w;
         col.truncate(w);
+        Graph { start, col, cost, ..Graph::default() }
+    }
+
+    /// The columns' lists `(rstart, row, rcost)` of the rows' lists, `m`
+    /// columns: each column lists its rows in increasing order.
+    fn column_lists(&self, m: usize) -> (Vec<usize>, Vec<u32>, Vec<f64>) {
+        let (n, w) = (self.start.len() - 1, self.col.len());
+        let mut rstart = vec![0usize; m + 1];
+        for &j in &self.col {
+            rstart[j as usize + 1] += 1;
+        }
         for j in 0..m {
             rstart[j + 1] += rstart[j];
         }
+        // Room for the verification rounds' edges, as in `forward`.
+        let room = w + w / 8;
         let (mut row, mut rcost) = (Vec::with_capacity(room), Vec::with_capacity(room));
         row.resize(w, 0u32);
         rcost.resize(w, 0.0);
         let mut fill = rstart.clone();
         for i in 0..n {
-            for e in start[i]..start[i + 1] {
-                let f = &mut fill[col[e] as usize];
+            for e in self.start[i]..self.start[i + 1] {
+                let f = &mut fill[self.col[e] as usize];
                 row[*f] = i as u32;
-                rcost[*f] = cost[e];
+                rcost[*f] = self.cost[e];
                 *f += 1;
             }
         }
-        Graph { start, col, cost, rstart, row, rcost }
+        (rstart, row, rcost)
+    }
+
+    /// Sets the columns' lists (from [`Graph::column_lists`]).
+    fn set_columns(&mut self, (rstart, row, rcost): (Vec<usize>, Vec<u32>, Vec<f64>)) {
+        (self.rstart, self.row, self.rcost) = (rstart, row, rcost);
     }
 
     /// Adds edges `(i, j, c)` not in the graph, with distinct `(i, j)`:
@@ -585,6 +625,73 @@ impl Graph {
     fn has(&self, i: usize, j: u32) -> bool {
         self.col[self.start[i]..self.start[i + 1]].contains(&j)
     }
+}
+
+/// Column prices for a start, or `None` if the auction runs out of bids:
+/// Bertsekas' forward auction on the candidate graph, one phase at
+/// `ε = AUCTION_EPS ·` the mean edge cost, at most `AUCTION_BIDS · n`
+/// bids. Row `a_i` values `b_j` at `c_ij − β_j + p_j` and the diagonal at
+/// `α_i` (any number of rows, no price); a row whose best is a `b_j` bids
+/// for it, raising `p_j` by the gap to its second best plus `ε`, and the
+/// previous holder bids again. Returns `v_j = β_j − p_j` for the columns
+/// held at the end and `v_j = β_j` for the others. The prices are a
+/// heuristic (all [`Solver::initialize_from`] needs is `v_j ≤ β_j`), but
+/// close to optimal duals: the searches that follow are short (at 1k
+/// points, `W_1`: the first round settles 7k nodes instead of 28k).
+fn auction_prices(g: &Graph, alpha: &[f64], beta: &[f64]) -> Option<Vec<f64>> {
+    let (n, m) = (alpha.len(), beta.len());
+    // ε relative to the mean candidate edge cost.
+    let mean = g.cost.iter().sum::<f64>() / g.cost.len().max(1) as f64;
+    let eps = AUCTION_EPS * mean;
+    // `t_j = p_j − β_j`: row `a_i` values `b_j` at `c_ij + t_j` (one
+    // load per edge).
+    let mut t: Vec<f64> = beta.iter().map(|&b| -b).collect();
+    let mut owner = vec![NONE; m];
+    let mut queue: std::collections::VecDeque<u32> = (0..n as u32).collect();
+    let mut bids = AUCTION_BIDS * n;
+    while let Some(i) = queue.pop_front() {
+        if bids == 0 {
+            return None;
+        }
+        bids -= 1;
+        let i = i as usize;
+        let (cols, costs) =
+            (&g.col[g.start[i]..g.start[i + 1]], &g.cost[g.start[i]..g.start[i + 1]]);
+        // Best two values, branch-free (which edge wins is poorly
+        // predicted), in two independent dependency chains (even and odd
+        // edges) merged at the end; ties go to the diagonal, then to the
+        // even chain.
+        let step = |(w1, w2, j1): &mut (f64, f64, u32), j: u32, c: f64| {
+            let w = c + t[j as usize];
+            *w2 = w2.min(w.max(*w1));
+            *j1 = if w < *w1 { j } else { *j1 };
+            *w1 = w1.min(w);
+        };
+        let mut even = (alpha[i], f64::INFINITY, NONE);
+        let mut odd = (f64::INFINITY, f64::INFINITY, NONE);
+        let half = cols.len() / 2;
+        for e in 0..half {
+            step(&mut even, cols[2 * e], costs[2 * e]);
+            step(&mut odd, cols[2 * e + 1], costs[2 * e + 1]);
+        }
+        if cols.len() % 2 == 1 {
+            step(&mut even, cols[2 * half], costs[2 * half]);
+        }
+        let (w1, j1) = if odd.0 < even.0 { (odd.0, odd.2) } else { (even.0, even.2) };
+        let w2 = even.1.min(odd.1).min(even.0.max(odd.0));
+        // The diagonal is the best: the row stays there (no price).
+        if j1 == NONE {
+            continue;
+        }
+        let j = j1 as usize;
+        // A row with one option bids as if its second best were ε away.
+        t[j] += if w2 < f64::INFINITY { w2 - w1 + eps } else { eps };
+        if owner[j] != NONE {
+            queue.push_back(owner[j]);
+        }
+        owner[j] = i as u32;
+    }
+    Some((0..m).map(|j| if owner[j] == NONE { beta[j] } else { -t[j] }).collect())
 }
 
 /// Appends the entries `(x, y, c)` of `new` to compressed lists (`start`,
@@ -829,16 +936,18 @@ struct Solver {
 }
 
 impl Solver {
-    fn new(alpha: Vec<f64>, beta: Vec<f64>, g: Graph) -> Self {
+    /// A solver with an empty graph (set `g` before use) and no pair
+    /// matched.
+    fn new(alpha: &[f64], beta: &[f64]) -> Self {
         let (n, m) = (alpha.len(), beta.len());
         let nodes = n + m + 1;
-        let big = alpha.iter().chain(&beta).copied().fold(0.0, f64::max);
-        let mut s = Solver {
+        let big = alpha.iter().chain(beta).copied().fold(0.0, f64::max);
+        Solver {
             n,
             m,
-            alpha,
-            beta,
-            g,
+            alpha: alpha.to_vec(),
+            beta: beta.to_vec(),
+            g: Graph::default(),
             mate_a: vec![NONE; n],
             mate_b: vec![NONE; m],
             mcost: vec![0.0; m],
@@ -872,9 +981,7 @@ impl Solver {
             row_moved: vec![true; n],
             col_moved: vec![false; m],
             pd_moved: false,
-        };
-        s.rebuild_hub();
-        s
+        }
     }
 
     fn pot_a(&self, i: usize) -> f64 {
@@ -1048,74 +1155,6 @@ impl Solver {
         self.rebuild_hub();
         #[cfg(test)]
         self.check_optimality();
-    }
-
-    /// Column prices for a start, or `None` if the auction runs out of bids:
-    /// Bertsekas' forward auction on the candidate graph, one phase at
-    /// `ε = AUCTION_EPS ·` the mean edge cost, at most `AUCTION_BIDS · n`
-    /// bids. Row `a_i` values `b_j` at `c_ij − β_j + p_j` and the diagonal at
-    /// `α_i` (any number of rows, no price); a row whose best is a `b_j` bids
-    /// for it, raising `p_j` by the gap to its second best plus `ε`, and the
-    /// previous holder bids again. Returns `v_j = β_j − p_j` for the columns
-    /// held at the end and `v_j = β_j` for the others. The prices are a
-    /// heuristic (all [`Solver::initialize_from`] needs is `v_j ≤ β_j`), but
-    /// close to optimal duals: the searches that follow are short (at 1k
-    /// points, `W_1`: the first round settles 7k nodes instead of 28k).
-    fn auction_prices(&self) -> Option<Vec<f64>> {
-        let (n, m) = (self.n, self.m);
-        let g = &self.g;
-        // ε relative to the mean candidate edge cost.
-        let mean = g.cost.iter().sum::<f64>() / g.cost.len().max(1) as f64;
-        let eps = AUCTION_EPS * mean;
-        // `t_j = p_j − β_j`: row `a_i` values `b_j` at `c_ij + t_j` (one
-        // load per edge).
-        let mut t: Vec<f64> = self.beta.iter().map(|&b| -b).collect();
-        let mut owner = vec![NONE; m];
-        let mut queue: std::collections::VecDeque<u32> = (0..n as u32).collect();
-        let mut bids = AUCTION_BIDS * n;
-        while let Some(i) = queue.pop_front() {
-            if bids == 0 {
-                return None;
-            }
-            bids -= 1;
-            let i = i as usize;
-            let (cols, costs) =
-                (&g.col[g.start[i]..g.start[i + 1]], &g.cost[g.start[i]..g.start[i + 1]]);
-            // Best two values, branch-free (which edge wins is poorly
-            // predicted), in two independent dependency chains (even and odd
-            // edges) merged at the end; ties go to the diagonal, then to the
-            // even chain.
-            let step = |(w1, w2, j1): &mut (f64, f64, u32), j: u32, c: f64| {
-                let w = c + t[j as usize];
-                *w2 = w2.min(w.max(*w1));
-                *j1 = if w < *w1 { j } else { *j1 };
-                *w1 = w1.min(w);
-            };
-            let mut even = (self.alpha[i], f64::INFINITY, NONE);
-            let mut odd = (f64::INFINITY, f64::INFINITY, NONE);
-            let half = cols.len() / 2;
-            for e in 0..half {
-                step(&mut even, cols[2 * e], costs[2 * e]);
-                step(&mut odd, cols[2 * e + 1], costs[2 * e + 1]);
-            }
-            if cols.len() % 2 == 1 {
-                step(&mut even, cols[2 * half], costs[2 * half]);
-            }
-            let (w1, j1) = if odd.0 < even.0 { (odd.0, odd.2) } else { (even.0, even.2) };
-            let w2 = even.1.min(odd.1).min(even.0.max(odd.0));
-            // The diagonal is the best: the row stays there (no price).
-            if j1 == NONE {
-                continue;
-            }
-            let j = j1 as usize;
-            // A row with one option bids as if its second best were ε away.
-            t[j] += if w2 < f64::INFINITY { w2 - w1 + eps } else { eps };
-            if owner[j] != NONE {
-                queue.push_back(owner[j]);
-            }
-            owner[j] = i as u32;
-        }
-        Some((0..m).map(|j| if owner[j] == NONE { self.beta[j] } else { -t[j] }).collect())
     }
 
     /// A start from column prices `v` with `v_j ≤ β_j` (`π_D = 0`,
@@ -2178,11 +2217,13 @@ mod tests {
                 let dense = dense_wasserstein(&a, &b, g, &Power::new(q, 1.0));
                 for start in 0..3 {
                     let graph = Graph::from_edges(na, nb, &edges);
-                    let mut s = Solver::new(alpha.clone(), beta.clone(), graph);
+                    let mut s = Solver::new(&alpha, &beta);
+                    s.g = graph;
                     match start {
                         0 => s.initialize(),
                         1 => {
-                            let v = s.auction_prices().expect("within the bid budget");
+                            let v = auction_prices(&s.g, &s.alpha, &s.beta)
+                                .expect("within the bid budget");
                             s.initialize_from(&v);
                         }
                         _ => {
