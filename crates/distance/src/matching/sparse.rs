@@ -271,9 +271,12 @@ pub(super) fn candidates(
     k: usize,
 ) -> Candidates {
     let (n, m) = (a.len(), b.len());
-    // Both diagrams renumbered in their trees' slot order (the build's own
-    // spatial order: it replaced a Z-order sort, 0.1 ms of 5 at 1k points).
-    let (mut tree_b, mut tree_a) = (KdTree::new(b, 0..m), KdTree::new(a, 0..n));
+    // The two trees built at once (at 1k points 0.27 -> 0.17 ms once the
+    // pool's threads run), both diagrams then renumbered in their trees'
+    // slot order (the build's own spatial order: it replaced a Z-order
+    // sort, 0.1 ms of 5 at 1k points).
+    let (mut tree_b, mut tree_a) =
+        super::par::join(|| KdTree::new(b, 0..m), || KdTree::new(a, 0..n));
     let (a, b) = (tree_a.renumber(), tree_b.renumber());
     let from_a = nearest_lists(n, |x| x, &a, &b, &tree_b, ground, k);
     let mut found = vec![0u32; m];
