@@ -235,10 +235,10 @@ pub(super) struct Report {
 }
 
 /// The geometry of the initial candidate graph: both diagrams in the slot
-/// order of their k-d trees,
-/// the k-d tree over `b` (kept for the certificate) and the neighbour lists
-/// (see [`candidates`]; a pair found both ways appears twice). Independent
-/// of the costs, so it can be built while the scale is computed.
+/// order of their k-d trees, the k-d tree over `b` (kept for the
+/// certificate) and the neighbour lists (see [`candidates`]; a pair found
+/// both ways appears twice). Independent of the costs, so it can be built
+/// while the scale is computed.
 pub(super) struct Candidates {
     a: Vec<PersistencePair>,
     b: Vec<PersistencePair>,
