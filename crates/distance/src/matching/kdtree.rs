@@ -510,53 +510,103 @@ impl KdTree {
         }
     }
 
-    /// The smallest value of `cost(dist(q, p)) + key(p)` over alive points
-    /// `p` if it is below `limit`, as `(value, id)`; otherwise
-    /// `(limit, usize::MAX)` (subtrees that cannot go below the best value
-    /// found, starting from `limit`, are pruned). `cost` must be
-    /// non-decreasing. `floor`: a distance within which no point need be
-    /// found (0 for none): subtrees are bounded as if no point were closer
-    /// than `floor`, so a closer point is found only if its subtree is
-    /// visited for another.
-    pub(super) fn best_below(
+    /// The leaves that may hold, for some query `q` in the box `qbox`
+    /// (`[min birth, max birth, min death, max death]`), a point `p` with
+    /// `cost(max(dist(q, p), floor)) + key(p) < limit`, as `(bound, node)`
+    /// in increasing bound, into `out` (cleared first): one traversal for a
+    /// group of nearby queries, each then finished by
+    /// [`KdTree::best_in_leaves`]. `cost` must be non-decreasing. `floor`: a
+    /// distance within which no point need be found (0 for none): subtrees
+    /// are bounded as if no point were closer than `floor`, so a closer point
+    /// is found only if its leaf is listed for another.
+    pub(super) fn leaves_below(
+        &self,
+        qbox: [f64; 4],
+        ground: Ground,
+        cost: impl Fn(f64) -> f64,
+        limit: f64,
+        floor: f64,
+        out: &mut Vec<(f64, u32)>,
+    ) {
+        out.clear();
+        if self.nodes.is_empty() {
+            return;
+        }
+        // A lower bound over the box's queries and the node's alive points.
+        let bound = |c: &Node| {
+            if c.alive == 0 {
+                return f64::INFINITY;
+            }
+            let b = &c.bbox;
+            let gx = (b[0] - qbox[1]).max(qbox[0] - b[1]).max(0.0);
+            let gy = (b[2] - qbox[3]).max(qbox[2] - b[3]).max(0.0);
+            let d = if gx == 0.0 {
+                gy
+            } else if gy == 0.0 {
+                gx
+            } else {
+                ground.dist(PersistencePair::new(0.0, 0.0), PersistencePair::new(gx, gy))
+            };
+            cost(d.max(floor)) + c.min_key
+        };
+        let mut guard = Stack::take();
+        let stack = &mut guard.0;
+        stack.push((bound(&self.nodes[0]), 0));
+        while let Some((b, node)) = stack.pop() {
+            if b >= limit {
+                continue;
+            }
+            let n = &self.nodes[node as usize];
+            if n.left == NO_CHILD {
+                out.push((b, node));
+            } else {
+                self.push_children(stack, n, bound);
+            }
+        }
+        out.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    }
+
+    /// The smallest value of `cost(dist(q, p)) + key(p)` over the alive
+    /// points of `leaves` if it is below `limit`, as `(value, id)`;
+    /// otherwise `(limit, usize::MAX)`. With `leaves` from
+    /// [`KdTree::leaves_below`] for a box holding `q`, a limit at least
+    /// `limit` and a floor at most `floor`, that is the minimum over all
+    /// alive points, up to the points nearer than `floor` (found only if
+    /// their leaf is scanned for another). Leaves, and then points, that
+    /// cannot go below the best value found, starting from `limit`, are
+    /// skipped.
+    pub(super) fn best_in_leaves(
         &self,
         q: PersistencePair,
         ground: Ground,
         cost: impl Fn(f64) -> f64,
         limit: f64,
         floor: f64,
+        leaves: &[(f64, u32)],
     ) -> (f64, usize) {
         let mut best = (limit, usize::MAX);
-        if self.nodes.is_empty() {
-            return best;
-        }
-        let mut guard = Stack::take();
-        let stack = &mut guard.0;
-        stack.push((f64::NEG_INFINITY, 0));
-        while let Some((bound, node)) = stack.pop() {
-            if bound >= best.0 {
-                continue;
+        for &(b, node) in leaves {
+            // Listed in increasing bound, a bound for `q` as well.
+            if b >= best.0 {
+                break;
             }
             let n = &self.nodes[node as usize];
-            if n.left == NO_CHILD {
-                for s in n.lo as usize..n.hi as usize {
-                    if self.alive[s]
-                        && !Self::skip(ground, q, self.pts[s], self.key[s], &cost, best.0)
-                    {
-                        let v = cost(ground.dist(q, self.pts[s])) + self.key[s];
-                        if v < best.0 {
-                            best = (v, self.ids[s]);
-                        }
-                    }
-                }
+            if cost(Self::box_dist(ground, q, &n.bbox).max(floor)) + n.min_key >= best.0 {
                 continue;
             }
-            self.push_children(stack, n, |c| {
-                Self::weighted_bound(c, ground, q, &|d: f64| cost(d.max(floor)))
-            });
+            for s in n.lo as usize..n.hi as usize {
+                if self.alive[s] && !Self::skip(ground, q, self.pts[s], self.key[s], &cost, best.0)
+                {
+                    let v = cost(ground.dist(q, self.pts[s])) + self.key[s];
+                    if v < best.0 {
+                        best = (v, self.ids[s]);
+                    }
+                }
+            }
         }
         best
     }
+
     /// The `k` smallest values of `cost(dist(q, p)) + key(p)` below `limit`
     /// over alive points `p`, as `(value, id)` sorted by value, into `out`
     /// (cleared first; fewer than `k` if fewer values are below `limit`).
@@ -636,6 +686,21 @@ mod tests {
             .collect()
     }
 
+    /// One query's minimum below `limit`: its own leaves, then the scan.
+    fn below(
+        tree: &KdTree,
+        q: P,
+        ground: Ground,
+        cost: impl Fn(f64) -> f64 + Copy,
+        limit: f64,
+        floor: f64,
+    ) -> (f64, usize) {
+        let mut leaves = Vec::new();
+        let qbox = [q.birth, q.birth, q.death, q.death];
+        tree.leaves_below(qbox, ground, cost, limit, floor, &mut leaves);
+        tree.best_in_leaves(q, ground, cost, limit, floor, &leaves)
+    }
+
     fn grounds() -> Vec<Ground> {
         [GroundMetric::LInf, GroundMetric::Lp(1.0), GroundMetric::Lp(2.0), GroundMetric::Lp(3.0)]
             .into_iter()
@@ -680,6 +745,64 @@ mod tests {
         }
     }
 
+    /// Queries in groups (consecutive in slot order, as the certificate
+    /// takes its rows) share one `leaves_below` for the group's box, its
+    /// largest limit and its smallest floor; each query's `best_in_leaves`
+    /// with its own limit and floor equals the brute-force minimum over the
+    /// points at least its floor away, or lies between that and the minimum
+    /// over all points.
+    #[test]
+    fn grouped_queries_equal_brute_force() {
+        let pts = points(300, 7);
+        let mut queries = points(96, 8);
+        let qtree = KdTree::new(&queries, 0..queries.len());
+        queries = qtree.pts.clone();
+        let mut leaves = Vec::new();
+        for ground in grounds() {
+            let mut tree = KdTree::new(&pts, 0..pts.len());
+            let key = |i: usize| ((i * 53) % 13) as f64 * 0.08 - 0.4;
+            tree.set_keys(key);
+            let cost = |d: f64| d * d;
+            let value = |q: P, i: usize| cost(ground.dist(q, pts[i])) + key(i);
+            for group in queries.chunks(8) {
+                let limits: Vec<f64> =
+                    (0..group.len()).map(|t| [f64::INFINITY, 0.3, 0.0, -0.2][t % 4]).collect();
+                let floors: Vec<f64> = (0..group.len()).map(|t| [0.0, 0.05, 0.2][t % 3]).collect();
+                let mut qbox = [f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY];
+                for q in group {
+                    qbox = [
+                        qbox[0].min(q.birth),
+                        qbox[1].max(q.birth),
+                        qbox[2].min(q.death),
+                        qbox[3].max(q.death),
+                    ];
+                }
+                let limit = limits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let floor = floors.iter().copied().fold(f64::INFINITY, f64::min);
+                tree.leaves_below(qbox, ground, cost, limit, floor, &mut leaves);
+                for (t, &q) in group.iter().enumerate() {
+                    let (lim, fl) = (limits[t], floors[t]);
+                    let all = (0..pts.len()).map(|i| value(q, i)).fold(f64::INFINITY, f64::min);
+                    let far = (0..pts.len())
+                        .filter(|&i| ground.dist(q, pts[i]) >= fl)
+                        .map(|i| value(q, i))
+                        .fold(f64::INFINITY, f64::min);
+                    let (v, id) = tree.best_in_leaves(q, ground, cost, lim, fl, &leaves);
+                    if id == usize::MAX {
+                        assert_eq!(v, lim);
+                        assert!(far >= lim, "{ground:?}: {far} below {lim} missed");
+                    } else {
+                        assert_eq!(v, value(q, id));
+                        assert!(all <= v && v <= far && v < lim, "{ground:?}: {all} {v} {far}");
+                    }
+                    if fl == 0.0 {
+                        assert_eq!(v, all.min(lim), "{ground:?} without a floor");
+                    }
+                }
+            }
+        }
+    }
+
     /// `renumber` returns a permutation of the points, and the queries and
     /// key updates then work in that numbering (checked against brute force
     /// on the returned list).
@@ -704,7 +827,7 @@ mod tests {
                 assert_eq!(d, ground.dist(q, order[id]));
             }
             tree.set_key(7, -1.0);
-            let (v, id) = tree.best_below(q, ground, |d| d, f64::INFINITY, 0.0);
+            let (v, id) = below(&tree, q, ground, |d| d, f64::INFINITY, 0.0);
             let brute = (0..order.len())
                 .map(|i| ground.dist(q, order[i]) + if i == 7 { -1.0 } else { 0.0 })
                 .fold(f64::INFINITY, f64::min);
@@ -713,12 +836,12 @@ mod tests {
         }
     }
 
-    /// `best_below` returns the brute-force minimum of `cost(dist) + key`
+    /// One query's `leaves_below` + `best_in_leaves` returns the brute-force minimum of `cost(dist) + key`
     /// when it is below the limit (pruning by the boxes' distances), and
     /// `best_k` the `k` smallest values below the limit, each with a point of
     /// that value.
     #[test]
-    fn best_below_and_best_k_equal_brute_force() {
+    fn below_and_best_k_equal_brute_force() {
         let (pts, queries) = (points(300, 3), points(60, 4));
         let mut out = Vec::new();
         for ground in grounds() {
@@ -732,7 +855,7 @@ mod tests {
                 all.sort_by(f64::total_cmp);
                 let best = all[0];
                 for limit in [f64::INFINITY, best + 0.05, best] {
-                    let (v, id) = tree.best_below(q, ground, cost, limit, 0.0);
+                    let (v, id) = below(&tree, q, ground, cost, limit, 0.0);
                     if best < limit {
                         assert_eq!(v, best, "{ground:?}");
                         assert_eq!(cost(ground.dist(q, pts[id])) + key(id), best);
@@ -747,7 +870,7 @@ mod tests {
                         .filter(|&i| ground.dist(q, pts[i]) >= floor)
                         .map(|i| cost(ground.dist(q, pts[i])) + key(i))
                         .fold(f64::INFINITY, f64::min);
-                    let (v, id) = tree.best_below(q, ground, cost, f64::INFINITY, floor);
+                    let (v, id) = below(&tree, q, ground, cost, f64::INFINITY, floor);
                     assert!(best <= v && v <= far, "{ground:?} floor {floor}: {v}");
                     if id != usize::MAX {
                         assert_eq!(cost(ground.dist(q, pts[id])) + key(id), v);
