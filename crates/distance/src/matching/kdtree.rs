@@ -281,6 +281,13 @@ impl KdTree {
     fn box_dist(ground: Ground, q: PersistencePair, b: &[f64; 4]) -> f64 {
         let gx = (b[0] - q.birth).max(q.birth - b[1]).max(0.0);
         let gy = (b[2] - q.death).max(q.death - b[3]).max(0.0);
+        Self::gap_dist(ground, gx, gy)
+    }
+
+    /// The ground distance of the gaps `gx`, `gy` (non-negative) along the
+    /// two axes.
+    #[inline]
+    fn gap_dist(ground: Ground, gx: f64, gy: f64) -> f64 {
         // On an axis every metric is |Δ| (as `Ground::dist` computes it).
         if gx == 0.0 {
             gy
@@ -540,14 +547,7 @@ impl KdTree {
             let b = &c.bbox;
             let gx = (b[0] - qbox[1]).max(qbox[0] - b[1]).max(0.0);
             let gy = (b[2] - qbox[3]).max(qbox[2] - b[3]).max(0.0);
-            let d = if gx == 0.0 {
-                gy
-            } else if gy == 0.0 {
-                gx
-            } else {
-                ground.dist(PersistencePair::new(0.0, 0.0), PersistencePair::new(gx, gy))
-            };
-            cost(d.max(floor)) + c.min_key
+            cost(Self::gap_dist(ground, gx, gy).max(floor)) + c.min_key
         };
         let mut guard = Stack::take();
         let stack = &mut guard.0;
