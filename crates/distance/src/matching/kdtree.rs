@@ -72,6 +72,16 @@ impl Drop for Stack {
     }
 }
 
+/// `[min birth, max birth, min death, max death]` of `points` (infinite
+/// and inverted if there are none): a node's box, or a group of queries'.
+pub(super) fn bounding_box(points: impl IntoIterator<Item = PersistencePair>) -> [f64; 4] {
+    points
+        .into_iter()
+        .fold([f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY], |b, p| {
+            [b[0].min(p.birth), b[1].max(p.birth), b[2].min(p.death), b[3].max(p.death)]
+        })
+}
+
 impl KdTree {
     /// A tree over `points[id]` for the given ids, all alive, keys 0.
     /// `n_ids` is the size of the id space (`points.len()`).
@@ -112,14 +122,7 @@ impl KdTree {
         hi: usize,
         parent: u32,
     ) -> u32 {
-        let slice = &work[lo..hi];
-        let mut bbox = [f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY];
-        for (p, _) in slice {
-            bbox[0] = bbox[0].min(p.birth);
-            bbox[1] = bbox[1].max(p.birth);
-            bbox[2] = bbox[2].min(p.death);
-            bbox[3] = bbox[3].max(p.death);
-        }
+        let bbox = bounding_box(work[lo..hi].iter().map(|e| e.0));
         let me = self.nodes.len() as u32;
         self.nodes.push(Node {
             lo: lo as u32,
@@ -768,15 +771,7 @@ mod tests {
                 let limits: Vec<f64> =
                     (0..group.len()).map(|t| [f64::INFINITY, 0.3, 0.0, -0.2][t % 4]).collect();
                 let floors: Vec<f64> = (0..group.len()).map(|t| [0.0, 0.05, 0.2][t % 3]).collect();
-                let mut qbox = [f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY];
-                for q in group {
-                    qbox = [
-                        qbox[0].min(q.birth),
-                        qbox[1].max(q.birth),
-                        qbox[2].min(q.death),
-                        qbox[3].max(q.death),
-                    ];
-                }
+                let qbox = bounding_box(group.iter().copied());
                 let limit = limits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 let floor = floors.iter().copied().fold(f64::INFINITY, f64::min);
                 tree.leaves_below(qbox, ground, cost, limit, floor, &mut leaves);

@@ -161,7 +161,7 @@
 
 use nnph_homology::PersistencePair;
 
-use super::kdtree::KdTree;
+use super::kdtree::{KdTree, bounding_box};
 use super::{Ground, Power};
 
 /// Nearest neighbours per point (in the other diagram) in the initial
@@ -1885,17 +1885,9 @@ impl Solver {
                 for group in rows[range].chunks(VERIFY_GROUP) {
                     // One traversal for the group: its box, its largest `u`
                     // and its smallest reach.
-                    let mut qbox =
-                        [f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY];
+                    let qbox = bounding_box(group.iter().map(|&i| a[i]));
                     let (mut limit, mut floor) = (f64::NEG_INFINITY, f64::INFINITY);
                     for &i in group {
-                        let p = a[i];
-                        qbox = [
-                            qbox[0].min(p.birth),
-                            qbox[1].max(p.birth),
-                            qbox[2].min(p.death),
-                            qbox[3].max(p.death),
-                        ];
                         limit = limit.max(self.pd - self.pot_a(i));
                         floor = floor.min(reach[i]);
                     }
